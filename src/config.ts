@@ -1,0 +1,86 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { UserError } from "./errors.js";
+
+const domainPattern = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected a whole number between ${min} and ${max}` })
+    .int(`expected a whole number between ${min} and ${max}`)
+    .min(min, `expected a whole number between ${min} and ${max}`)
+    .max(max, `expected a whole number between ${min} and ${max}`);
+
+function defaultStateDir(): string {
+  const xdg = process.env.XDG_STATE_HOME;
+  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), ".local", "state"), "ccci");
+}
+
+/**
+ * Every setting of ccci, read from `CCCI_*` environment variables (the CLI's flags override some).
+ * The description of each entry is the documentation: docs/configuration.md is checked against it.
+ */
+export const settingsSchema = z.object({
+  CCCI_DRIVER: z
+    .enum(["swarm", "abra"], { error: "expected 'swarm' or 'abra'" })
+    .default("swarm")
+    .describe("Deploy driver: `abra` (Co-op Cloud's CLI) or `swarm` (plain `docker stack deploy`)."),
+  CCCI_DOMAIN: z
+    .string()
+    .regex(domainPattern, "expected a lowercase DNS name such as ci.example.org")
+    .default("ci.localhost")
+    .describe("Base domain of test apps: cold runs get `<recipe[:4]>-<6hex>.<base>`, canonicals `warm-<recipe>.<base>`."),
+  CCCI_STATE_DIR: z
+    .string()
+    .min(1)
+    .default(defaultStateDir())
+    .describe("Directory for run directories, journals, registry and snapshots."),
+  CCCI_MAX_TESTS: wholeNumber(1, 64)
+    .default(2)
+    .describe("Most runs that may deploy at the same time, across all recipes."),
+  CCCI_TIMEOUT: wholeNumber(5, 7200)
+    .default(300)
+    .describe("Convergence timeout in seconds when the recipe has no `coop-cloud.<stack>.timeout` label."),
+  CCCI_ASSERT_TIMEOUT: wholeNumber(1, 3600)
+    .default(120)
+    .describe("Seconds each custom assert (`tests/ccci/*`) may take."),
+  CCCI_SERVER: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]*$/, "expected a server name such as default")
+    .default("default")
+    .describe("abra server name the apps are created on (abra's local server is `default`)."),
+  CCCI_ABRA_BIN: z.string().min(1).default("abra").describe("Path or name of the abra executable."),
+  CCCI_DOCKER_BIN: z.string().min(1).default("docker").describe("Path or name of the docker executable."),
+  CCCI_PROBE_IMAGE: z
+    .string()
+    .min(1)
+    .default("ccci/busybox:local")
+    .describe("Image with `wget` used to probe an app's HTTP port from inside its network."),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingName = keyof Settings;
+export const settingNames = Object.keys(settingsSchema.shape) as SettingName[];
+
+/** Reads every CCCI_* setting once; throws a UserError naming each bad variable. */
+export function loadSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<SettingName, string | number>> = {},
+): Settings {
+  const raw: Record<string, unknown> = {};
+  for (const name of settingNames) {
+    const value = overrides[name] ?? env[name];
+    if (value !== undefined && value !== "") raw[name] = value;
+  }
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const given = raw[name] === undefined ? "" : ` (got ${JSON.stringify(String(raw[name]))})`;
+      return `${name}: ${issue.message}${given}`;
+    });
+    throw new UserError("CONFIG_INVALID", `invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,78 @@
+/**
+ * The run: the one data type every part of ccci shares. Triggers (CLI, GitHub) create run requests,
+ * the engine advances runs, reporters render them. Nothing else crosses between those rooms.
+ */
+export type Mode = "cold" | "quick";
+export type RunState = "queued" | "running" | "passed" | "failed" | "cancelled" | "errored";
+export type StepStatus = "pending" | "running" | "passed" | "failed" | "skipped";
+
+export interface Step {
+  name: string;
+  status: StepStatus;
+  startedAt?: string;
+  durationMs?: number;
+  /** One line saying what happened (the error for a failure, the reason for a skip). */
+  detail?: string;
+}
+
+export interface AssertResult {
+  /** `generic:converged`, `generic:healthy`, `generic:http`, `custom:<file>`. */
+  name: string;
+  kind: "generic" | "custom";
+  /** The tier the assert ran in (install, upgrade, custom …). */
+  tier?: string;
+  passed: boolean;
+  durationMs: number;
+  detail: string;
+}
+
+/** Where the run's recipe comes from. A `dir` that is not a git repository is copied as it is. */
+export type RecipeSource = { kind: "git"; url: string } | { kind: "dir"; path: string };
+
+export interface RunRequest {
+  /** Human-readable origin: a git URL, a directory, or `owner/repo#PR`. */
+  repo: string;
+  source: RecipeSource;
+  /** A ref (branch, tag, SHA) to pin, or the SHA already pinned by the trigger. */
+  ref?: string;
+  recipe?: string;
+  mode: Mode;
+  /** Who or what asked for the run (CLI, GitHub sender, sweep). */
+  requestedBy?: string;
+  /** Free-form data of the trigger (PR number, check-run ids …), carried for the reporters. */
+  origin?: Record<string, unknown>;
+  /** Seconds to wait for convergence; overrides the recipe's label and the configured default. */
+  timeoutSeconds?: number;
+}
+
+export interface Run {
+  id: string;
+  repo: string;
+  ref?: string;
+  /** The pinned commit; null when the recipe is a plain directory. */
+  sha: string | null;
+  recipe: string;
+  mode: Mode;
+  state: RunState;
+  domain?: string;
+  stack?: string;
+  steps: Step[];
+  asserts: AssertResult[];
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Set when the run failed, errored or was cancelled: why, in one line. */
+  reason?: string;
+  /** Log excerpt (service logs of failing services), secrets redacted. */
+  logExcerpt?: string;
+  /** Notes for the report, e.g. "quick requested, no canonical: ran cold". */
+  notes: string[];
+  request: RunRequest;
+}
+
+export const finishedStates: readonly RunState[] = ["passed", "failed", "cancelled", "errored"];
+
+export function isFinished(run: Run): boolean {
+  return finishedStates.includes(run.state);
+}
