@@ -16,6 +16,8 @@ export const errorCodes = {
   TIMEOUT: "the app did not converge within its timeout",
   CANCELLED: "the run was cancelled (signal, superseding push, closed pull request)",
   LEAK: "the closure check found resources of the run left after teardown",
+  SSO_DECLARATION_INVALID: "the recipe's `sso` declaration (ccci.yml) names an unknown provider or has a malformed field",
+  KEYCLOAK_UNAVAILABLE: "the Keycloak that serves SSO realms cannot be reached or refused a request",
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

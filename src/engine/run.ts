@@ -22,6 +22,8 @@ export interface AssertResult {
   /** The tier the assert ran in (install, upgrade, custom …). */
   tier?: string;
   passed: boolean;
+  /** True when the assert did not apply (e.g. no HTTP port declared); `passed` is then true. */
+  skipped?: boolean;
   durationMs: number;
   detail: string;
 }
@@ -64,6 +66,10 @@ export interface Run {
   durationMs?: number;
   /** Set when the run failed, errored or was cancelled: why, in one line. */
   reason?: string;
+  /** The error catalogue code (src/errors.ts) when the run errored or was refused. */
+  errorCode?: string;
+  /** True when the run was refused as bad input (a user mistake, not a failure of the recipe). */
+  userError?: boolean;
   /** Log excerpt (service logs of failing services), secrets redacted. */
   logExcerpt?: string;
   /** Notes for the report, e.g. "quick requested, no canonical: ran cold". */

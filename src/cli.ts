@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+import { runCommand, runUsage } from "./cli/run-command.js";
+import { describeError, isUserError } from "./errors.js";
+
+const usage = `ccci - CI for Co-op Cloud recipes
+
+commands:
+  ccci run <recipe dir | git url> [--ref REF] [--driver swarm|abra] [--timeout S]   run a cold test
+  ccci help                                                                     this text
+
+${runUsage}`;
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    console.log(usage);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`ccci: unknown command ${JSON.stringify(name)}\n\n${usage}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (error) {
+    console.error(`ccci: ${describeError(error)}`);
+    return isUserError(error) ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,50 @@
+import type { DockerCli } from "./docker.js";
+
+/** Everything on the swarm that belongs to one stack, by abra's naming and docker's stack label. */
+export interface StackResources {
+  stacks: string[];
+  services: string[];
+  containers: string[];
+  volumes: string[];
+  secrets: string[];
+  configs: string[];
+  networks: string[];
+}
+
+export const resourceKinds = ["stacks", "services", "containers", "volumes", "secrets", "configs", "networks"] as const;
+
+const namespaceLabel = (stack: string) => `label=com.docker.stack.namespace=${stack}`;
+
+function owned(names: string[], stack: string): string[] {
+  return [...new Set(names)].filter((name) => name === stack || name.startsWith(`${stack}_`)).sort();
+}
+
+/** Lists the stack's resources; labelled ones and ones named `<stack>_*` both count. */
+export async function listStackResources(docker: DockerCli, stack: string): Promise<StackResources> {
+  const byLabelOrName = async (kind: "volume" | "network" | "secret" | "config") => {
+    const labelled = await docker.lines([kind, "ls", "--filter", namespaceLabel(stack), "--format", "{{.Name}}"]);
+    const named = await docker.lines([kind, "ls", "--filter", `name=${stack}_`, "--format", "{{.Name}}"]);
+    return [...new Set([...labelled, ...owned(named, stack)])].sort();
+  };
+  const [stacks, services, containers, volumes, secrets, configs, networks] = await Promise.all([
+    docker.lines(["stack", "ls", "--format", "{{.Name}}"]).then((all) => all.filter((s) => s === stack)),
+    docker.lines(["service", "ls", "--filter", namespaceLabel(stack), "--format", "{{.Name}}"]),
+    docker.lines(["ps", "-a", "--filter", namespaceLabel(stack), "--format", "{{.Names}}"]),
+    byLabelOrName("volume"),
+    byLabelOrName("secret"),
+    byLabelOrName("config"),
+    byLabelOrName("network"),
+  ]);
+  return { stacks, services, containers, volumes, secrets, configs, networks };
+}
+
+export function countResources(resources: StackResources): number {
+  return resourceKinds.reduce((sum, kind) => sum + resources[kind].length, 0);
+}
+
+export function describeResources(resources: StackResources): string {
+  return resourceKinds
+    .filter((kind) => resources[kind].length > 0)
+    .map((kind) => `${kind}: ${resources[kind].join(", ")}`)
+    .join("; ");
+}

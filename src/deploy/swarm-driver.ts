@@ -1,0 +1,65 @@
+import { rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { renderEnvFile } from "../recipe/env-file.js";
+import type { AppPlan, DeployContext, Deployer } from "./deployer.js";
+import type { DockerCli } from "./docker.js";
+import { generateSecret } from "./secrets.js";
+import { removeStack, undeployStack } from "./swarm-remove.js";
+
+/** Co-op Cloud recipes attach to Traefik's external overlay network. ccci creates it if missing, never removes it. */
+export const PROXY_NETWORK = "proxy";
+
+export function envFilePath(app: AppPlan): string {
+  return join(app.runDir, `${app.domain}.env`);
+}
+
+/** The environment `docker stack deploy` interpolates from: the app's env only, plus what docker needs. */
+export function deployEnv(app: AppPlan): Record<string, string> {
+  const passthrough = ["PATH", "HOME", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY"];
+  const base = Object.fromEntries(passthrough.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+  return { ...base, ...app.env, STACK_NAME: app.stack };
+}
+
+/**
+ * Deploys with plain `docker stack deploy`, following abra's conventions (stack name from the domain,
+ * `SECRET_*_VERSION` secrets created before the deploy, volumes `<stack>_<vol>`, COMPOSE_FILE overlays,
+ * interpolation from the app's env). Lets any compose-based repository be tested without abra.
+ */
+export class SwarmDeployer implements Deployer {
+  readonly driver = "swarm" as const;
+
+  constructor(private readonly docker: DockerCli) {}
+
+  async create(app: AppPlan, ctx: DeployContext): Promise<void> {
+    await ctx.record({ kind: "envfile", name: envFilePath(app) });
+    await writeFile(envFilePath(app), renderEnvFile(app.env), { mode: 0o600 });
+    for (const secret of app.secrets) {
+      const value = generateSecret(secret.length);
+      ctx.redactor.add(value);
+      await ctx.record({ kind: "secret", name: secret.dockerName });
+      await this.docker.createSecret(secret.dockerName, value, { "ccci.stack": app.stack });
+    }
+  }
+
+  async deploy(app: AppPlan, ctx: DeployContext): Promise<void> {
+    await this.docker.ensureNetwork(PROXY_NETWORK);
+    await ctx.record({ kind: "stack", name: app.stack });
+    const files = app.composeFiles.flatMap((file) => ["--compose-file", file]);
+    const result = await this.docker.run(
+      ["stack", "deploy", "--detach=true", "--resolve-image", "never", ...files, app.stack],
+      { cwd: app.checkoutDir, env: deployEnv(app), extendEnv: false, signal: ctx.signal },
+    );
+    if (result.exitCode !== 0 && !result.interrupted) {
+      throw new Error(`docker stack deploy failed: ${ctx.redactor.redact(result.stderr.trim() || result.stdout.trim())}`);
+    }
+  }
+
+  async undeploy(app: AppPlan): Promise<void> {
+    await undeployStack(this.docker, app.stack);
+  }
+
+  async destroy(app: AppPlan): Promise<void> {
+    await removeStack(this.docker, app.stack);
+    await rm(envFilePath(app), { force: true });
+  }
+}

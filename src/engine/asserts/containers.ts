@@ -1,0 +1,27 @@
+import type { DockerCli } from "../../deploy/docker.js";
+
+export interface StackContainer {
+  id: string;
+  service: string;
+  state: string;
+  /** Docker's health status, or "none" when the image/service declares no healthcheck. */
+  health: string;
+}
+
+/** The stack's containers that are running now, with their service and health. */
+export async function runningContainers(docker: DockerCli, stack: string): Promise<StackContainer[]> {
+  const ids = await docker.lines(["ps", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`]);
+  if (ids.length === 0) return [];
+  const format = '{{.Id}}|{{index .Config.Labels "com.docker.swarm.service.name"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}';
+  const rows = await docker.lines(["inspect", "--format", format, ...ids]);
+  return rows.map((row) => {
+    const [id = "", service = "", state = "", health = "none"] = row.split("|");
+    return { id, service, state, health };
+  });
+}
+
+/** The id of a running container of `<stack>_<service>`, preferring a healthy one. */
+export async function containerOf(docker: DockerCli, stack: string, service: string): Promise<string | undefined> {
+  const all = (await runningContainers(docker, stack)).filter((c) => c.service === `${stack}_${service}`);
+  return (all.find((c) => c.health === "healthy") ?? all[0])?.id;
+}

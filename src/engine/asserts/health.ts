@@ -1,0 +1,34 @@
+import type { DockerCli } from "../../deploy/docker.js";
+import type { ComposeModel } from "../../recipe/compose.js";
+import { runningContainers } from "./containers.js";
+
+export interface HealthVerdict {
+  passed: boolean;
+  detail: string;
+  /** Services that are unhealthy or have no running container: their logs go in the report. */
+  failing: string[];
+}
+
+/** Every service has a running container, and every container with a healthcheck reports healthy. */
+export async function checkHealth(docker: DockerCli, stack: string, compose: ComposeModel): Promise<HealthVerdict> {
+  const containers = await runningContainers(docker, stack);
+  const failing: string[] = [];
+  const notes: string[] = [];
+  for (const service of compose.services.keys()) {
+    const full = `${stack}_${service}`;
+    const mine = containers.filter((c) => c.service === full);
+    if (mine.length === 0) {
+      failing.push(full);
+      notes.push(`${service}: no running container`);
+      continue;
+    }
+    const bad = mine.filter((c) => c.health !== "healthy" && c.health !== "none");
+    if (bad.length > 0) {
+      failing.push(full);
+      notes.push(`${service}: ${bad.map((c) => c.health).join(", ")}`);
+    } else {
+      notes.push(`${service}: ${mine.every((c) => c.health === "none") ? "running (no healthcheck)" : "healthy"}`);
+    }
+  }
+  return { passed: failing.length === 0, detail: notes.join("; "), failing };
+}

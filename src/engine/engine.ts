@@ -1,0 +1,138 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Settings } from "../config.js";
+import { createDeployer } from "../deploy/create-deployer.js";
+import { DockerCli } from "../deploy/docker.js";
+import type { Logger } from "../log.js";
+import { recipeNameOf } from "../recipe/source.js";
+import { Redactor } from "../redact.js";
+import type { EngineApi, RunHandle } from "./api.js";
+import { runCold } from "./cold.js";
+import type { RunContext } from "./context.js";
+import { RunJournal } from "./journal.js";
+import { RunLocks } from "./locks.js";
+import { newRunId } from "./run-id.js";
+import { isFinished, type Run, type RunRequest } from "./run.js";
+
+export interface EngineDeps {
+  settings: Settings;
+  log: Logger;
+}
+
+interface Entry {
+  run: Run;
+  abort: AbortController;
+  cancelled: Promise<void>;
+  cancel: () => void;
+  done: Promise<Run>;
+}
+
+const snapshot = (run: Run): Run => structuredClone(run);
+
+/** The in-process orchestration engine: queues runs, bounds them with locks, runs their lifecycles. */
+export function createEngine(deps: EngineDeps): EngineApi & { shutdown(): Promise<void> } {
+  const { settings, log } = deps;
+  const docker = new DockerCli(settings.CCCI_DOCKER_BIN);
+  const locks = new RunLocks(settings.CCCI_MAX_TESTS);
+  const entries = new Map<string, Entry>();
+  const listeners = new Set<(run: Run) => void>();
+  mkdirSync(join(settings.CCCI_STATE_DIR, "runs"), { recursive: true });
+
+  const notify = (run: Run) => {
+    const copy = snapshot(run);
+    for (const listener of listeners) {
+      try {
+        listener(copy);
+      } catch (error) {
+        log.error({ err: error, runId: run.id }, "run listener failed");
+      }
+    }
+  };
+
+  async function execute(entry: Entry): Promise<Run> {
+    const { run } = entry;
+    const runLog = log.child({ runId: run.id, recipe: run.recipe, mode: run.mode });
+    const release = await locks.acquire(run.recipe, entry.cancelled);
+    if (!release) return run;
+    try {
+      if (run.mode === "quick") run.notes.push(`quick requested, no canonical for ${run.recipe}: ran cold instead`);
+      run.state = "running";
+      run.startedAt = new Date().toISOString();
+      notify(run);
+      const ctx: RunContext = {
+        run, settings, log: runLog, docker, deployer: createDeployer(settings, docker), redactor: new Redactor(),
+        journal: RunJournal.open(settings.CCCI_STATE_DIR, run.id), signal: entry.abort.signal,
+        notify: () => notify(run), runDir: join(settings.CCCI_STATE_DIR, "runs", run.id),
+      };
+      mkdirSync(ctx.runDir, { recursive: true });
+      await runCold(ctx);
+      await ctx.journal.append({ type: "state", state: run.state });
+    } catch (error) {
+      runLog.error({ err: error }, "run crashed outside its lifecycle");
+      run.state = "errored";
+      run.reason = `internal error: ${(error as Error).message}`;
+    } finally {
+      release();
+      run.finishedAt = new Date().toISOString();
+      run.durationMs = Date.parse(run.finishedAt) - Date.parse(run.startedAt ?? run.queuedAt);
+      runLog.info({ state: run.state, reason: run.reason, durationMs: run.durationMs }, "run finished");
+      notify(run);
+    }
+    return run;
+  }
+
+  function submit(request: RunRequest): RunHandle {
+    const run: Run = {
+      id: newRunId(), repo: request.repo, ref: request.ref, sha: null, recipe: request.recipe ?? recipeNameOf(request.source),
+      mode: request.mode, state: "queued", steps: [], asserts: [], notes: [], queuedAt: new Date().toISOString(), request,
+    };
+    const abort = new AbortController();
+    let cancel = () => {};
+    const cancelled = new Promise<void>((resolve) => {
+      cancel = resolve;
+    });
+    const entry: Entry = { run, abort, cancelled, cancel, done: Promise.resolve(run) };
+    entries.set(run.id, entry);
+    entry.done = execute(entry).then(snapshot);
+    notify(run);
+    return { run: snapshot(run), done: entry.done };
+  }
+
+  function cancel(runId: string, reason: string): boolean {
+    const entry = entries.get(runId);
+    if (!entry || isFinished(entry.run)) return false;
+    if (entry.run.state === "queued") {
+      entry.run.state = "cancelled";
+      entry.run.reason = reason;
+      entry.run.finishedAt = new Date().toISOString();
+      entry.cancel();
+      notify(entry.run);
+    }
+    entry.abort.abort(reason);
+    return true;
+  }
+
+  const queued = () => [...entries.values()].filter((e) => e.run.state === "queued").map((e) => e.run);
+
+  return {
+    submit,
+    cancel,
+    get: (runId) => {
+      const entry = entries.get(runId);
+      return entry ? snapshot(entry.run) : undefined;
+    },
+    list: () => [...entries.values()].map((e) => snapshot(e.run)).reverse(),
+    queuePosition: (runId) => {
+      const index = queued().findIndex((run) => run.id === runId);
+      return index < 0 ? undefined : index + 1;
+    },
+    onUpdate: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    shutdown: async () => {
+      for (const entry of entries.values()) if (!isFinished(entry.run)) cancel(entry.run.id, "ccci is shutting down");
+      await Promise.all([...entries.values()].map((e) => e.done));
+    },
+  };
+}

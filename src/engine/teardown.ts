@@ -1,0 +1,45 @@
+import { rm } from "node:fs/promises";
+import type { AppPlan } from "../deploy/deployer.js";
+import { countResources, describeResources, listStackResources } from "../deploy/stack-resources.js";
+import { removeStack } from "../deploy/swarm-remove.js";
+import { describeError } from "../errors.js";
+import type { RunContext } from "./context.js";
+
+export interface TeardownOutcome {
+  /** Empty when the closure check found nothing of the run left. */
+  leaks: string;
+  errors: string[];
+}
+
+/**
+ * Teardown is sacred: it runs after every run (pass, fail, timeout, cancel, crash of a step), is not
+ * stopped by the run's cancel signal, and ends with a closure check of everything named after the stack.
+ * The driver removes what it made; then a driver-independent sweep removes anything named after the
+ * stack that is still there, so a driver bug cannot leak resources.
+ */
+export async function teardown(ctx: RunContext, app: AppPlan | undefined, stack: string | undefined): Promise<TeardownOutcome> {
+  const errors: string[] = [];
+  const attempt = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (error) {
+      errors.push(`${what}: ${describeError(error)}`);
+      ctx.log.warn({ err: error, what }, "teardown step failed; continuing");
+    }
+  };
+  const noSignal = { log: ctx.log, redactor: ctx.redactor, record: async () => {} };
+  if (app) {
+    await attempt("undeploy", () => ctx.deployer.undeploy(app, noSignal));
+    await attempt("destroy", () => ctx.deployer.destroy(app, noSignal));
+  }
+  let leaks = "";
+  if (stack) {
+    await attempt("sweep", () => removeStack(ctx.docker, stack));
+    await attempt("closure", async () => {
+      const left = await listStackResources(ctx.docker, stack);
+      if (countResources(left) > 0) leaks = describeResources(left);
+    });
+  }
+  await attempt("run dir", () => rm(ctx.runDir, { recursive: true, force: true }));
+  return { leaks, errors };
+}

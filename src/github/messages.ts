@@ -1,0 +1,21 @@
+import { validCommands } from "../commands/parse.js";
+
+/** The texts ccci replies with. Short, and each says what to do next. */
+export const messages = {
+  help(reason: string): string {
+    const list = validCommands.map((c) => `- \`${c.command}\`: ${c.effect}`).join("\n");
+    return `ccci did not understand that (${reason}); nothing runs. Valid commands, at the start of a line:\n\n${list}`;
+  },
+  refused(user: string): string {
+    return `@${user} only collaborators with write access to this repository can start ccci runs; nothing runs.`;
+  },
+  headRepoDeleted(): string {
+    return "The head repository of this pull request was deleted, so ccci cannot fetch the recipe; nothing runs.";
+  },
+  closed(): string {
+    return "This pull request is closed; nothing runs.";
+  },
+  invalidRecipe(detail: string): string {
+    return `ccci cannot test this repository as a recipe: ${detail}; nothing runs.`;
+  },
+};

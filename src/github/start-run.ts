@@ -1,0 +1,66 @@
+import type { EngineApi } from "../engine/api.js";
+import type { Mode, Run, RunRequest } from "../engine/run.js";
+import { describeError, isUserError } from "../errors.js";
+import { validateRecipeName } from "../recipe/naming.js";
+import type { Forge, RepoRef } from "./forge.js";
+import { messages } from "./messages.js";
+import type { PullRequestOrigin } from "./origin.js";
+
+export interface StartRunRequest {
+  repo: RepoRef;
+  pullNumber: number;
+  mode: Mode;
+  requestedBy: string;
+  installationId: number;
+  commentId?: number;
+  checkSuiteId?: number;
+  /** A re-run keeps its SHA; a command pins the PR head at the moment it is accepted. */
+  sha?: string;
+}
+
+export type StartRunOutcome = { kind: "started"; run: Run } | { kind: "refused"; reply: string };
+
+/**
+ * Plans and submits one run for a pull request: fetch the PR, pin its head, check it can run at all
+ * (open, head repository still there, a valid recipe name), then hand the request to the engine.
+ */
+export async function startRun(engine: EngineApi, forge: Forge, request: StartRunRequest): Promise<StartRunOutcome> {
+  const pr = await forge.getPullRequest(request.repo, request.pullNumber);
+  if (pr.state !== "open") return { kind: "refused", reply: messages.closed() };
+  if (pr.headCloneUrl === null) return { kind: "refused", reply: messages.headRepoDeleted() };
+  let recipe: string;
+  try {
+    // Recipe repositories are named after their recipe; repo names may carry capitals, recipes may not.
+    recipe = validateRecipeName(pr.baseRepoName.toLowerCase());
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return { kind: "refused", reply: messages.invalidRecipe(describeError(error)) };
+  }
+  const headSha = request.sha ?? pr.headSha;
+  const origin: PullRequestOrigin = {
+    trigger: "github",
+    owner: request.repo.owner,
+    repo: request.repo.repo,
+    pullNumber: pr.number,
+    installationId: request.installationId,
+    headSha,
+    ...(request.commentId ? { commentId: request.commentId } : {}),
+    ...(request.checkSuiteId ? { checkSuiteId: request.checkSuiteId } : {}),
+  };
+  const runRequest: RunRequest = {
+    repo: `${request.repo.owner}/${request.repo.repo}#${pr.number}`,
+    source: { kind: "git", url: pr.headCloneUrl },
+    ref: headSha,
+    recipe,
+    mode: request.mode,
+    requestedBy: request.requestedBy,
+    origin,
+  };
+  try {
+    return { kind: "started", run: engine.submit(runRequest).run };
+  } catch (error) {
+    // The engine refuses requests it cannot run (e.g. a recipe it does not know) with a UserError.
+    if (!isUserError(error)) throw error;
+    return { kind: "refused", reply: messages.invalidRecipe(describeError(error)) };
+  }
+}

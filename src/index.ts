@@ -1,0 +1,71 @@
+import type { ApplicationFunction, Probot } from "probot";
+import type { EngineApi } from "./engine/api.js";
+import { BackgroundTasks } from "./github/background.js";
+import { onCommentCreated } from "./github/comment-trigger.js";
+import type { ForgeFactory } from "./github/forge.js";
+import { OctokitForge } from "./github/octokit-forge.js";
+import { onPullRequestChanged } from "./github/pull-request-trigger.js";
+import { onCheckRunRerequested, onCheckSuiteRerequested } from "./github/rerun-trigger.js";
+import { Reporter } from "./github/reporter.js";
+import { statusPageHandler } from "./ops/status-page.js";
+
+export interface CcciAppOptions {
+  engine: EngineApi;
+  /** Least time between two progress renders of one run (check-run updates); default 10 s. */
+  progressIntervalMs?: number;
+}
+
+export interface CcciApp {
+  appFn: ApplicationFunction;
+  /** Resolves once every after-delivery task and pending report has been written. */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+function forgeFactory(app: Probot): ForgeFactory {
+  return async (installationId) => new OctokitForge(await app.auth(installationId));
+}
+
+/** The Probot app: wires the webhook events to the triggers, the engine to the reporter, nothing else. */
+export function createCcciApp(options: CcciAppOptions): CcciApp {
+  let tasks: BackgroundTasks | undefined;
+  let reporter: Reporter | undefined;
+  const appFn: ApplicationFunction = (app, { addHandler }) => {
+    const forgeFor = forgeFactory(app);
+    const engine = options.engine;
+    tasks = new BackgroundTasks(app.log);
+    reporter = new Reporter({
+      engine,
+      forgeFor,
+      log: app.log.child({ name: "reporter" }),
+      ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+    });
+    reporter.start();
+    const deps = { engine, forgeFor, reporter, tasks };
+    app.on("issue_comment.created", async (context) => onCommentCreated(deps, context.payload, context.log));
+    app.on(["pull_request.synchronize", "pull_request.closed"], async (context) =>
+      onPullRequestChanged(engine, context.payload, context.log),
+    );
+    app.on("check_run.rerequested", async (context) => onCheckRunRerequested(deps, context.payload, context.log));
+    app.on("check_suite.rerequested", async (context) =>
+      onCheckSuiteRerequested(deps, context.payload, context.log),
+    );
+    addHandler(statusPageHandler(engine));
+  };
+  return {
+    appFn,
+    async idle() {
+      // A task may notify the reporter and a render may not start a task, so drain tasks first.
+      while ((tasks?.size ?? 0) > 0) {
+        await tasks?.idle();
+        await reporter?.idle();
+      }
+      await reporter?.idle();
+    },
+    stop() {
+      reporter?.stop();
+    },
+  };
+}
+
+export default createCcciApp;

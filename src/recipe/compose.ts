@@ -1,0 +1,104 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isMap, LineCounter, parseDocument } from "yaml";
+import { UserError } from "../errors.js";
+import { interpolate } from "./interpolate.js";
+
+export interface ComposeService {
+  name: string;
+  /** deploy.labels after interpolation, merged across overlays. */
+  labels: Record<string, string>;
+  image?: string;
+  hasHealthcheck: boolean;
+}
+
+export interface ComposeModel {
+  services: Map<string, ComposeService>;
+  volumes: string[];
+  secrets: string[];
+  configs: string[];
+}
+
+/** `COMPOSE_FILE="compose.yml:compose.x.yml"` → the files, checked to exist and to stay in the recipe. */
+export function composeFilesOf(env: Record<string, string>, recipeDir: string): string[] {
+  const files = (env.COMPOSE_FILE ?? "compose.yml").split(":").filter((f) => f.length > 0);
+  for (const file of files) {
+    if (file.startsWith("/") || file.split("/").includes("..")) {
+      throw new UserError("RECIPE_INVALID", `COMPOSE_FILE entry ${JSON.stringify(file)} must stay inside the recipe`);
+    }
+    if (!existsSync(join(recipeDir, file))) {
+      throw new UserError("RECIPE_INVALID", `compose file ${file} (from COMPOSE_FILE) does not exist in the recipe`);
+    }
+  }
+  return files;
+}
+
+function labelsOf(raw: unknown): Record<string, string> {
+  if (Array.isArray(raw)) {
+    return Object.fromEntries(
+      raw.map((entry) => {
+        const text = String(entry);
+        const eq = text.indexOf("=");
+        return eq < 0 ? [text, ""] : [text.slice(0, eq), text.slice(eq + 1)];
+      }),
+    );
+  }
+  if (raw && typeof raw === "object") {
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v === null ? "" : String(v)]));
+  }
+  return {};
+}
+
+function parseComposeFile(path: string, file: string): Record<string, unknown> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter, uniqueKeys: true });
+  const problem = doc.errors[0];
+  if (problem) {
+    const pos = lineCounter.linePos(problem.pos[0]);
+    throw new UserError("RECIPE_INVALID", `${file} does not parse (line ${pos.line}, column ${pos.col}): ${problem.message.split("\n")[0]}`);
+  }
+  if (!isMap(doc.contents)) throw new UserError("RECIPE_INVALID", `${file} is not a YAML mapping`);
+  const data = doc.toJS() as Record<string, unknown>;
+  if (!data.services || typeof data.services !== "object") {
+    throw new UserError("RECIPE_INVALID", `${file} has no services`);
+  }
+  return data;
+}
+
+function mergeService(model: ComposeModel, name: string, raw: Record<string, unknown>, env: Record<string, string>) {
+  const deploy = (raw.deploy ?? {}) as Record<string, unknown>;
+  const labels = Object.fromEntries(
+    Object.entries(labelsOf(deploy.labels)).map(([k, v]) => [interpolate(k, env), interpolate(v, env)]),
+  );
+  const existing = model.services.get(name);
+  model.services.set(name, {
+    name,
+    labels: { ...existing?.labels, ...labels },
+    image: typeof raw.image === "string" ? interpolate(raw.image, env) : existing?.image,
+    hasHealthcheck:
+      existing?.hasHealthcheck === true ||
+      Boolean(raw.healthcheck && !(raw.healthcheck as Record<string, unknown>).disable),
+  });
+}
+
+/** Reads the recipe's compose files the way `docker stack deploy -c a -c b` merges them. */
+export function loadCompose(recipeDir: string, files: string[], env: Record<string, string>): ComposeModel {
+  const model: ComposeModel = { services: new Map(), volumes: [], secrets: [], configs: [] };
+  const addKeys = (list: string[], section: unknown) => {
+    for (const key of Object.keys((section as Record<string, unknown>) ?? {})) if (!list.includes(key)) list.push(key);
+  };
+  for (const file of files) {
+    const data = parseComposeFile(join(recipeDir, file), file);
+    try {
+      for (const [name, raw] of Object.entries(data.services as Record<string, unknown>)) {
+        mergeService(model, name, (raw ?? {}) as Record<string, unknown>, env);
+      }
+    } catch (error) {
+      throw new UserError("RECIPE_INVALID", `${file}: ${(error as Error).message}`);
+    }
+    addKeys(model.volumes, data.volumes);
+    addKeys(model.secrets, data.secrets);
+    addKeys(model.configs, data.configs);
+  }
+  return model;
+}

@@ -1,0 +1,67 @@
+import { cp } from "node:fs/promises";
+import { UserError } from "../errors.js";
+import { exec } from "../exec.js";
+import type { RecipeSource } from "../engine/run.js";
+
+export interface FetchedRecipe {
+  dir: string;
+  /** The commit checked out; null for a plain directory copied as it is. */
+  sha: string | null;
+}
+
+async function git(args: string[], cwd: string | undefined, signal?: AbortSignal) {
+  const result = await exec("git", args, { cwd, signal, env: { GIT_TERMINAL_PROMPT: "0" } });
+  if (result.spawnError) throw new Error(`cannot run git: ${result.spawnError}`);
+  return result;
+}
+
+/** True when `path` is the top of a git work tree (not merely inside one). */
+async function isGitTop(path: string): Promise<boolean> {
+  const result = await git(["rev-parse", "--show-toplevel"], path);
+  if (result.exitCode !== 0) return false;
+  const top = await git(["rev-parse", "--show-prefix"], path);
+  return top.exitCode === 0 && top.stdout.trim() === "";
+}
+
+/** Resolves `ref` to a commit in the clone: a SHA, a tag, or a branch of the origin. */
+async function resolveRef(dir: string, ref: string, signal?: AbortSignal): Promise<string> {
+  if (ref.startsWith("-") || /[\s~^:?*[\\]/.test(ref)) {
+    throw new UserError("REF_NOT_FOUND", `invalid git ref ${JSON.stringify(ref)}`);
+  }
+  for (const candidate of [`refs/remotes/origin/${ref}`, `refs/tags/${ref}`, ref]) {
+    const result = await git(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], dir, signal);
+    if (result.exitCode === 0) return result.stdout.trim();
+  }
+  throw new UserError("REF_NOT_FOUND", `git ref ${JSON.stringify(ref)} does not exist in the recipe repository`);
+}
+
+/**
+ * Checks the recipe out at `ref` (or the default branch head) into `dest` and pins the commit. A
+ * directory that is not the top of a git repository is copied as it is (no ref allowed).
+ */
+export async function fetchRecipe(
+  source: RecipeSource,
+  ref: string | undefined,
+  dest: string,
+  signal?: AbortSignal,
+): Promise<FetchedRecipe> {
+  if (source.kind === "dir" && !(await isGitTop(source.path))) {
+    if (ref) throw new UserError("USAGE", `--ref needs a git repository, and ${source.path} is not the top of one`);
+    await cp(source.path, dest, { recursive: true, filter: (src) => !src.endsWith("/.git") });
+    return { dir: dest, sha: null };
+  }
+  const url = source.kind === "git" ? source.url : source.path;
+  const clone = await git(["clone", "--quiet", "--no-checkout", "--", url, dest], undefined, signal);
+  if (clone.exitCode !== 0) {
+    throw new UserError("RECIPE_NOT_FOUND", `cannot clone ${url}: ${clone.stderr.trim().split("\n").pop()}`);
+  }
+  // A PR head SHA may not be on any branch of the clone: fetch it explicitly when it is not there yet.
+  if (ref && /^[0-9a-f]{40}$/.test(ref)) {
+    const has = await git(["cat-file", "-e", `${ref}^{commit}`], dest, signal);
+    if (has.exitCode !== 0) await git(["fetch", "--quiet", "origin", ref], dest, signal);
+  }
+  const sha = await resolveRef(dest, ref ?? "HEAD", signal);
+  const checkout = await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", sha], dest, signal);
+  if (checkout.exitCode !== 0) throw new Error(`git checkout ${sha} failed: ${checkout.stderr.trim()}`);
+  return { dir: dest, sha };
+}

@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "../errors.js";
+import type { AppPlan, SecretSpec } from "../deploy/deployer.js";
+import { type ComposeModel, composeFilesOf, loadCompose } from "./compose.js";
+import { envToRecord, parseEnvFile } from "./env-file.js";
+import { checkNameLimits, stackName, versionedName } from "./naming.js";
+
+export interface RecipeInfo {
+  plan: AppPlan;
+  compose: ComposeModel;
+  /** From the `coop-cloud.<stack>.timeout` label, if the recipe sets one. */
+  timeoutSeconds?: number;
+  /** The service and port Traefik would route to (`traefik.http.services.<stack>.loadbalancer.server.port`). */
+  http?: { service: string; port: number };
+}
+
+export interface PlanInput {
+  recipe: string;
+  checkoutDir: string;
+  sha: string | null;
+  domain: string;
+  server: string;
+  runDir: string;
+}
+
+const secretVersionKey = /^SECRET_([A-Z0-9_]+)_VERSION$/;
+
+function secretsOf(entries: ReturnType<typeof parseEnvFile>, stack: string): SecretSpec[] {
+  return entries.flatMap((entry) => {
+    const match = secretVersionKey.exec(entry.key);
+    if (!match) return [];
+    const lengthHint = /length=(\d+)/.exec(entry.comment ?? "");
+    const name = match[1]!.toLowerCase();
+    const length = lengthHint ? Number(lengthHint[1]) : 32;
+    if (!/^v?[A-Za-z0-9]+$/.test(entry.value)) {
+      throw new UserError("RECIPE_INVALID", `${entry.key}=${entry.value} in .env.sample is not a version like v1`);
+    }
+    return [{ name, version: entry.value, length: Math.min(Math.max(length, 8), 512), dockerName: versionedName(stack, name, entry.value) }];
+  });
+}
+
+function httpTarget(compose: ComposeModel, stack: string): RecipeInfo["http"] {
+  const key = `traefik.http.services.${stack}.loadbalancer.server.port`;
+  const candidates = [...compose.services.values()].filter((s) => s.labels[key]);
+  const chosen = candidates.find((s) => s.name === "app") ?? candidates[0];
+  if (!chosen) return undefined;
+  const port = Number(chosen.labels[key]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UserError("RECIPE_INVALID", `label ${key} on service ${chosen.name} is not a port: ${chosen.labels[key]}`);
+  }
+  return { service: chosen.name, port };
+}
+
+function timeoutOf(compose: ComposeModel, stack: string): number | undefined {
+  const key = `coop-cloud.${stack}.timeout`;
+  const service = compose.services.get("app") ?? [...compose.services.values()].find((s) => s.labels[key]);
+  const raw = service?.labels[key];
+  if (raw === undefined || raw === "") return undefined;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UserError("RECIPE_INVALID", `label ${key} is not a number of seconds: ${raw}`);
+  }
+  return seconds;
+}
+
+/** Reads the checked-out recipe and plans its app: env, secrets, compose files, names (limits checked). */
+export function planApp(input: PlanInput): RecipeInfo {
+  const stack = stackName(input.domain);
+  const samplePath = join(input.checkoutDir, ".env.sample");
+  const entries = existsSync(samplePath) ? parseEnvFile(readFileSync(samplePath, "utf8")) : [];
+  const env: Record<string, string> = { ...envToRecord(entries), TYPE: input.recipe, DOMAIN: input.domain };
+  if (!env.COMPOSE_FILE && !existsSync(join(input.checkoutDir, "compose.yml"))) {
+    if (existsSync(join(input.checkoutDir, "docker-compose.yml"))) env.COMPOSE_FILE = "docker-compose.yml";
+    else throw new UserError("RECIPE_INVALID", "the recipe has no compose.yml (and no COMPOSE_FILE in .env.sample)");
+  }
+  const composeFiles = composeFilesOf(env, input.checkoutDir);
+  const secrets = secretsOf(entries, stack);
+  const compose = loadCompose(input.checkoutDir, composeFiles, { ...env, STACK_NAME: stack });
+  checkNameLimits([
+    ...secrets.map((s) => ({ kind: "secret" as const, name: s.dockerName })),
+    ...[...compose.services.keys()].map((s) => ({ kind: "service" as const, name: `${stack}_${s}` })),
+    ...compose.volumes.map((v) => ({ kind: "volume" as const, name: `${stack}_${v}` })),
+  ]);
+  const plan: AppPlan = { ...input, stack, env, composeFiles, secrets };
+  return { plan, compose, timeoutSeconds: timeoutOf(compose, stack), http: httpTarget(compose, stack) };
+}
