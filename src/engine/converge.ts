@@ -30,20 +30,31 @@ export function describeReplicas(services: ServiceReplicas[]): string {
   return services.map((s) => `${s.service} ${s.running}/${s.desired}`).join(", ") || "no services";
 }
 
-/** Polls until every service of the stack runs all its replicas, the timeout passes, or the run is cancelled. */
+/** How long every service must stay N/N before the stack counts as converged. */
+export const SETTLE_MS = 5_000;
+
+/**
+ * Polls until every service of the stack has run all its replicas for SETTLE_MS without a break (a
+ * crash-looping task shows 1/1 for a moment between restarts), the timeout passes, or the run is cancelled.
+ */
 export async function waitForConvergence(
   docker: DockerCli,
   stack: string,
   timeoutMs: number,
   signal: AbortSignal,
   pollMs = 1_000,
+  settleMs = SETTLE_MS,
 ): Promise<Convergence> {
   const started = Date.now();
   let services: ServiceReplicas[] = [];
+  let convergedSince: number | undefined;
   while (!signal.aborted) {
     services = await stackReplicas(docker, stack);
     const converged = services.length > 0 && services.every((s) => s.desired > 0 && s.running >= s.desired);
-    if (converged) return { converged, services, waitedMs: Date.now() - started, cancelled: false };
+    convergedSince = converged ? (convergedSince ?? Date.now()) : undefined;
+    if (convergedSince !== undefined && Date.now() - convergedSince >= settleMs) {
+      return { converged: true, services, waitedMs: Date.now() - started, cancelled: false };
+    }
     if (Date.now() - started >= timeoutMs) break;
     await sleep(pollMs, undefined, { signal }).catch(() => undefined);
   }

@@ -12,11 +12,20 @@ export interface StackContainer {
 export async function runningContainers(docker: DockerCli, stack: string): Promise<StackContainer[]> {
   const ids = await docker.lines(["ps", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`]);
   if (ids.length === 0) return [];
-  const format = '{{.Id}}|{{index .Config.Labels "com.docker.swarm.service.name"}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}';
-  const rows = await docker.lines(["inspect", "--format", format, ...ids]);
+  // JSON, not a Go template over .State.Health: newer clients inspect into a map where a missing key errors.
+  const rows = await docker.lines(["inspect", "--format", "{{json .}}", ...ids]);
   return rows.map((row) => {
-    const [id = "", service = "", state = "", health = "none"] = row.split("|");
-    return { id, service, state, health };
+    const data = JSON.parse(row) as {
+      Id: string;
+      Config?: { Labels?: Record<string, string> };
+      State?: { Status?: string; Health?: { Status?: string } };
+    };
+    return {
+      id: data.Id,
+      service: data.Config?.Labels?.["com.docker.swarm.service.name"] ?? "",
+      state: data.State?.Status ?? "unknown",
+      health: data.State?.Health?.Status ?? "none",
+    };
   });
 }
 
