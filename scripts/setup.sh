@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Everything ccci and its tests need on a fresh Debian machine, idempotent:
+# Docker (Debian's docker.io) with a single-node swarm and the local test images, a real Keycloak,
+# and the project's npm dependencies, built. Safe to run again: each step checks before it acts.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+command -v git >/dev/null || { log "installing git"; apt-get update -qq && apt-get install -y -qq git >/dev/null; }
+
+bash scripts/swarm-up.sh
+
+if [ -f scripts/keycloak-up.sh ] && [ "${CCCI_SKIP_KEYCLOAK:-0}" != "1" ]; then
+  bash scripts/keycloak-up.sh
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund
+else
+  npm run build >/dev/null
+fi
+log "done"
