@@ -42,6 +42,9 @@ export const settingsSchema = z.object({
   CCCI_TIMEOUT: wholeNumber(5, 7200)
     .default(300)
     .describe("Convergence timeout in seconds when the recipe has no `coop-cloud.<stack>.timeout` label."),
+  CCCI_SETTLE_SECONDS: wholeNumber(0, 600)
+    .default(5)
+    .describe("Seconds every service must stay N/N before a stack counts as converged (crash loops flicker N/N)."),
   CCCI_ASSERT_TIMEOUT: wholeNumber(1, 3600)
     .default(120)
     .describe("Seconds each custom assert (`tests/ccci/*`) may take."),

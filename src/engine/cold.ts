@@ -36,7 +36,7 @@ async function deployAndConverge(ctx: RunContext, info: RecipeInfo) {
   await step(ctx, "deploy", () => ctx.deployer.deploy(info.plan, dctx), () => `${ctx.deployer.driver} deploy of ${info.plan.stack}`);
   throwIfCancelled(ctx);
   const timeoutSeconds = ctx.run.request.timeoutSeconds ?? info.timeoutSeconds ?? ctx.settings.CCCI_TIMEOUT;
-  const convergence = await step(ctx, "converge", () => waitForConvergence(ctx.docker, info.plan.stack, timeoutSeconds * 1000, ctx.signal),
+  const convergence = await step(ctx, "converge", () => waitForConvergence(ctx.docker, info.plan.stack, timeoutSeconds * 1000, ctx.signal, 1_000, ctx.settings.CCCI_SETTLE_SECONDS * 1000),
     (c) => (c.converged ? `converged in ${Math.round(c.waitedMs / 1000)} s` : `timed out after ${timeoutSeconds} s`));
   throwIfCancelled(ctx);
   if (!convergence.converged) {

@@ -28,10 +28,10 @@ export async function teardown(ctx: RunContext, app: AppPlan | undefined, stack:
     }
   };
   const noSignal = { log: ctx.log, redactor: ctx.redactor, record: async () => {} };
-  if (app) {
-    await attempt("undeploy", () => ctx.deployer.undeploy(app, noSignal));
-    await attempt("destroy", () => ctx.deployer.destroy(app, noSignal));
-  }
+  // A cold app's data is thrown away: remove the stack at once rather than waiting for a graceful
+  // undeploy, then let the driver remove what it made (abra: its own removal commands and env file).
+  if (stack) await attempt("remove stack", () => removeStack(ctx.docker, stack));
+  if (app) await attempt("destroy", () => ctx.deployer.destroy(app, noSignal));
   let leaks = "";
   if (stack) {
     await attempt("sweep", () => removeStack(ctx.docker, stack));
