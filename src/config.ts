@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "./errors.js";
 
-const domainPattern = /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const domainPattern =
+  /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 const wholeNumber = (min: number, max: number) =>
   z.coerce
@@ -30,7 +31,9 @@ export const settingsSchema = z.object({
     .string()
     .regex(domainPattern, "expected a lowercase DNS name such as ci.example.org")
     .default("ci.localhost")
-    .describe("Base domain of test apps: cold runs get `<recipe[:4]>-<6hex>.<base>`, canonicals `warm-<recipe>.<base>`."),
+    .describe(
+      "Base domain of test apps: cold runs get `<recipe[:4]>-<6hex>.<base>`, canonicals `warm-<recipe>.<base>`.",
+    ),
   CCCI_STATE_DIR: z
     .string()
     .min(1)
@@ -44,7 +47,9 @@ export const settingsSchema = z.object({
     .describe("Convergence timeout in seconds when the recipe has no `coop-cloud.<stack>.timeout` label."),
   CCCI_SETTLE_SECONDS: wholeNumber(0, 600)
     .default(5)
-    .describe("Seconds every service must stay N/N before a stack counts as converged (crash loops flicker N/N)."),
+    .describe(
+      "Seconds every service must stay N/N before a stack counts as converged (crash loops flicker N/N).",
+    ),
   CCCI_ASSERT_TIMEOUT: wholeNumber(1, 3600)
     .default(120)
     .describe("Seconds each custom assert (`tests/ccci/*`) may take."),

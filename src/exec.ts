@@ -24,7 +24,11 @@ export interface ExecResult {
  * Runs a command with an argument array (never a shell string) and never throws for a non-zero exit:
  * callers decide what a failure means. Output is captured whole; callers redact before showing it.
  */
-export async function exec(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+export async function exec(
+  file: string,
+  args: readonly string[],
+  options: ExecOptions = {},
+): Promise<ExecResult> {
   const result = await execa(file, args, {
     cwd: options.cwd,
     env: options.env,
@@ -36,7 +40,8 @@ export async function exec(file: string, args: readonly string[], options: ExecO
     stripFinalNewline: true,
     forceKillAfterDelay: 5_000,
   });
-  const spawnFailed = result.failed && result.exitCode === undefined && !result.isCanceled && !result.timedOut;
+  const spawnFailed =
+    result.failed && result.exitCode === undefined && !result.isCanceled && !result.timedOut;
   return {
     exitCode: result.exitCode ?? -1,
     stdout: String(result.stdout ?? ""),

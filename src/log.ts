@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 /**
  * The process-wide logger. Logs go to stderr as JSON lines so that stdout stays free for the CLI's own

@@ -1,12 +1,15 @@
 import type { AssertResult, Run, Step } from "../engine/run.js";
 
 const seconds = (ms?: number) => (ms === undefined ? "" : `${(ms / 1000).toFixed(1)} s`);
-const mark = (status: string) => ({ passed: "ok  ", failed: "FAIL", skipped: "skip", running: "... ", pending: "    " })[status] ?? status;
+const mark = (status: string) =>
+  ({ passed: "ok  ", failed: "FAIL", skipped: "skip", running: "... ", pending: "    " })[status] ?? status;
 
 /** One progress line for a step that started or ended. */
 export function stepLine(step: Step): string {
   const detail = step.detail ? ` - ${step.detail}` : "";
-  return step.status === "running" ? `  ...  ${step.name}` : `  ${mark(step.status)} ${step.name} (${seconds(step.durationMs)})${detail}`;
+  return step.status === "running"
+    ? `  ...  ${step.name}`
+    : `  ${mark(step.status)} ${step.name} (${seconds(step.durationMs)})${detail}`;
 }
 
 function assertRow(a: AssertResult): string[] {
@@ -18,7 +21,12 @@ function assertRow(a: AssertResult): string[] {
 export function renderSummary(run: Run): string {
   const rows = [["", "assert", "time", "detail"], ...run.asserts.map(assertRow)];
   const widths = [0, 1, 2].map((col) => Math.max(...rows.map((r) => r[col]!.length)));
-  const table = rows.map((r) => r.map((cell, col) => (col < 3 ? cell.padEnd(widths[col]!) : cell)).join("  ").trimEnd());
+  const table = rows.map((r) =>
+    r
+      .map((cell, col) => (col < 3 ? cell.padEnd(widths[col]!) : cell))
+      .join("  ")
+      .trimEnd(),
+  );
   const lines = [
     "",
     `run ${run.id}  recipe ${run.recipe}  mode ${run.mode}  ${run.sha ? `commit ${run.sha.slice(0, 12)}` : "working tree"}`,

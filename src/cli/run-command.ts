@@ -35,7 +35,10 @@ function timeoutOf(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const seconds = Number(raw);
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 7200) {
-    throw new UserError("USAGE", `--timeout must be a whole number of seconds between 1 and 7200, got ${JSON.stringify(raw)}`);
+    throw new UserError(
+      "USAGE",
+      `--timeout must be a whole number of seconds between 1 and 7200, got ${JSON.stringify(raw)}`,
+    );
   }
   return seconds;
 }
@@ -47,7 +50,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.log(runUsage);
     return 0;
   }
-  if (positionals.length !== 1) throw new UserError("USAGE", `expected exactly one recipe directory or git URL\n${runUsage}`);
+  if (positionals.length !== 1)
+    throw new UserError("USAGE", `expected exactly one recipe directory or git URL\n${runUsage}`);
   const settings = loadSettings(process.env, values.driver ? { CCCI_DRIVER: values.driver } : {});
   const timeoutSeconds = timeoutOf(values.timeout);
   const source = resolveSource(positionals[0]!);
@@ -63,8 +67,17 @@ export async function runCommand(argv: string[]): Promise<number> {
       }
     }
   });
-  const handle = engine.submit({ repo: positionals[0]!, source, ref: values.ref, recipe: values.name, mode: "cold", requestedBy: "cli", timeoutSeconds });
-  if (!values.json) console.log(`ccci: cold run ${handle.run.id} of ${handle.run.recipe} (${settings.CCCI_DRIVER} driver)`);
+  const handle = engine.submit({
+    repo: positionals[0]!,
+    source,
+    ref: values.ref,
+    recipe: values.name,
+    mode: "cold",
+    requestedBy: "cli",
+    timeoutSeconds,
+  });
+  if (!values.json)
+    console.log(`ccci: cold run ${handle.run.id} of ${handle.run.recipe} (${settings.CCCI_DRIVER} driver)`);
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`ccci: ${signal} received: cancelling the run and tearing down (this can take a minute)`);
     engine.cancel(handle.run.id, `cancelled by ${signal}`);

@@ -7,7 +7,12 @@ import { join } from "node:path";
  * is the run's own, holding only its checkout at the pinned commit. Concurrent runs of one recipe
  * corrupted cc-ci's shared checkout; this cannot.
  */
-export async function preparePrivateAbraDir(sharedDir: string, runDir: string, recipe: string, checkoutDir: string): Promise<string> {
+export async function preparePrivateAbraDir(
+  sharedDir: string,
+  runDir: string,
+  recipe: string,
+  checkoutDir: string,
+): Promise<string> {
   const dir = join(runDir, "abra");
   for (const shared of ["servers", "catalogue"]) {
     mkdirSync(join(sharedDir, shared), { recursive: true });

@@ -31,7 +31,10 @@ function harvestSecrets(output: string, redactor: Redactor): void {
 export class AbraDeployer implements Deployer {
   readonly driver = "abra" as const;
 
-  constructor(private readonly options: AbraOptions, private readonly docker: DockerCli) {}
+  constructor(
+    private readonly options: AbraOptions,
+    private readonly docker: DockerCli,
+  ) {}
 
   private abraDir(app: AppPlan): string {
     return join(app.runDir, "abra");
@@ -39,9 +42,16 @@ export class AbraDeployer implements Deployer {
 
   private async abra(app: AppPlan, args: string[], redactor: Redactor, signal?: AbortSignal) {
     const result = await exec(this.options.bin, args, { env: { ABRA_DIR: this.abraDir(app) }, signal });
-    if (result.spawnError) throw new CcciError("DRIVER_UNAVAILABLE", `cannot run abra (${this.options.bin}): ${result.spawnError}`);
+    if (result.spawnError)
+      throw new CcciError(
+        "DRIVER_UNAVAILABLE",
+        `cannot run abra (${this.options.bin}): ${result.spawnError}`,
+      );
     if (result.exitCode !== 0 && !result.interrupted) {
-      throw new CcciError("DEPLOY_FAILED", `abra ${args.slice(0, 2).join(" ")} failed: ${redactor.redact(result.stderr.trim() || result.stdout.trim())}`);
+      throw new CcciError(
+        "DEPLOY_FAILED",
+        `abra ${args.slice(0, 2).join(" ")} failed: ${redactor.redact(result.stderr.trim() || result.stdout.trim())}`,
+      );
     }
     return result;
   }
@@ -49,12 +59,39 @@ export class AbraDeployer implements Deployer {
   async create(app: AppPlan, ctx: DeployContext): Promise<void> {
     await preparePrivateAbraDir(this.options.sharedDir, app.runDir, app.recipe, app.checkoutDir);
     await ctx.record({ kind: "envfile", name: abraEnvFile(this.options.sharedDir, app) });
-    await this.abra(app, ["app", "new", app.recipe, "--server", app.server, "--domain", app.domain, "--chaos", "--offline", "--no-input"], ctx.redactor, ctx.signal);
-    const extra = Object.entries(app.env).filter(([key]) => !["TYPE", "DOMAIN"].includes(key) && key.startsWith("CCCI_"));
-    if (extra.length > 0) await appendFile(abraEnvFile(this.options.sharedDir, app), extra.map(([k, v]) => `${k}=${v}\n`).join(""));
+    await this.abra(
+      app,
+      [
+        "app",
+        "new",
+        app.recipe,
+        "--server",
+        app.server,
+        "--domain",
+        app.domain,
+        "--chaos",
+        "--offline",
+        "--no-input",
+      ],
+      ctx.redactor,
+      ctx.signal,
+    );
+    const extra = Object.entries(app.env).filter(
+      ([key]) => !["TYPE", "DOMAIN"].includes(key) && key.startsWith("CCCI_"),
+    );
+    if (extra.length > 0)
+      await appendFile(
+        abraEnvFile(this.options.sharedDir, app),
+        extra.map(([k, v]) => `${k}=${v}\n`).join(""),
+      );
     for (const secret of app.secrets) await ctx.record({ kind: "secret", name: secret.dockerName });
     if (app.secrets.length > 0) {
-      const generated = await this.abra(app, ["app", "secret", "generate", app.domain, "--all", "--chaos", "--offline", "--no-input"], ctx.redactor, ctx.signal);
+      const generated = await this.abra(
+        app,
+        ["app", "secret", "generate", app.domain, "--all", "--chaos", "--offline", "--no-input"],
+        ctx.redactor,
+        ctx.signal,
+      );
       harvestSecrets(generated.stdout, ctx.redactor);
     }
   }
@@ -62,7 +99,21 @@ export class AbraDeployer implements Deployer {
   async deploy(app: AppPlan, ctx: DeployContext): Promise<void> {
     await this.docker.ensureNetwork(PROXY_NETWORK);
     await ctx.record({ kind: "stack", name: app.stack });
-    await this.abra(app, ["app", "deploy", app.domain, "--chaos", "--offline", "--no-input", "--no-domain-checks", "--no-converge-checks"], ctx.redactor, ctx.signal);
+    await this.abra(
+      app,
+      [
+        "app",
+        "deploy",
+        app.domain,
+        "--chaos",
+        "--offline",
+        "--no-input",
+        "--no-domain-checks",
+        "--no-converge-checks",
+      ],
+      ctx.redactor,
+      ctx.signal,
+    );
   }
 
   async undeploy(app: AppPlan, ctx: Omit<DeployContext, "signal">): Promise<void> {
@@ -76,7 +127,9 @@ export class AbraDeployer implements Deployer {
       ["app", "secret", "remove", app.domain, "--all", "--offline", "--no-input"],
       ["app", "remove", app.domain, "--force", "--offline", "--no-input"],
     ]) {
-      await this.abra(app, args, ctx.redactor).catch((error) => ctx.log.warn({ err: error }, "abra removal failed; the sweep will remove what is left"));
+      await this.abra(app, args, ctx.redactor).catch((error) =>
+        ctx.log.warn({ err: error }, "abra removal failed; the sweep will remove what is left"),
+      );
     }
     await rm(abraEnvFile(this.options.sharedDir, app), { force: true });
   }

@@ -7,7 +7,10 @@ import { SwarmDeployer } from "./swarm-driver.js";
 
 export function createDeployer(settings: Settings, docker: DockerCli): Deployer {
   if (settings.CCCI_DRIVER === "abra") {
-    return new AbraDeployer({ bin: settings.CCCI_ABRA_BIN, sharedDir: join(settings.CCCI_STATE_DIR, "abra") }, docker);
+    return new AbraDeployer(
+      { bin: settings.CCCI_ABRA_BIN, sharedDir: join(settings.CCCI_STATE_DIR, "abra") },
+      docker,
+    );
   }
   return new SwarmDeployer(docker);
 }

@@ -35,7 +35,17 @@ export interface AppPlan {
 
 /** A Docker-side resource a run creates; recorded in the run's journal before it is created. */
 export interface Resource {
-  kind: "stack" | "service" | "container" | "volume" | "secret" | "config" | "network" | "envfile" | "dir" | "realm";
+  kind:
+    | "stack"
+    | "service"
+    | "container"
+    | "volume"
+    | "secret"
+    | "config"
+    | "network"
+    | "envfile"
+    | "dir"
+    | "realm";
   name: string;
 }
 

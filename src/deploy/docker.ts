@@ -56,7 +56,10 @@ export class DockerCli {
   }
 
   /** Removes objects of one kind; "no such …" counts as success. Returns the names still present. */
-  async removeAll(kind: "secret" | "config" | "volume" | "network" | "service", names: string[]): Promise<string[]> {
+  async removeAll(
+    kind: "secret" | "config" | "volume" | "network" | "service",
+    names: string[],
+  ): Promise<string[]> {
     if (names.length === 0) return [];
     const left: string[] = [];
     for (const name of names) {

@@ -11,7 +11,15 @@ export interface StackResources {
   networks: string[];
 }
 
-export const resourceKinds = ["stacks", "services", "containers", "volumes", "secrets", "configs", "networks"] as const;
+export const resourceKinds = [
+  "stacks",
+  "services",
+  "containers",
+  "volumes",
+  "secrets",
+  "configs",
+  "networks",
+] as const;
 
 const namespaceLabel = (stack: string) => `label=com.docker.stack.namespace=${stack}`;
 
@@ -22,7 +30,14 @@ function owned(names: string[], stack: string): string[] {
 /** Lists the stack's resources; labelled ones and ones named `<stack>_*` both count. */
 export async function listStackResources(docker: DockerCli, stack: string): Promise<StackResources> {
   const byLabelOrName = async (kind: "volume" | "network" | "secret" | "config") => {
-    const labelled = await docker.lines([kind, "ls", "--filter", namespaceLabel(stack), "--format", "{{.Name}}"]);
+    const labelled = await docker.lines([
+      kind,
+      "ls",
+      "--filter",
+      namespaceLabel(stack),
+      "--format",
+      "{{.Name}}",
+    ]);
     const named = await docker.lines([kind, "ls", "--filter", `name=${stack}_`, "--format", "{{.Name}}"]);
     return [...new Set([...labelled, ...owned(named, stack)])].sort();
   };

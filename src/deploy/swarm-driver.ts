@@ -15,7 +15,15 @@ export function envFilePath(app: AppPlan): string {
 
 /** The environment `docker stack deploy` interpolates from: the app's env only, plus what docker needs. */
 export function deployEnv(app: AppPlan): Record<string, string> {
-  const passthrough = ["PATH", "HOME", "DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY"];
+  const passthrough = [
+    "PATH",
+    "HOME",
+    "DOCKER_HOST",
+    "DOCKER_CONFIG",
+    "DOCKER_CONTEXT",
+    "DOCKER_CERT_PATH",
+    "DOCKER_TLS_VERIFY",
+  ];
   const base = Object.fromEntries(passthrough.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
   return { ...base, ...app.env, STACK_NAME: app.stack };
 }
@@ -50,7 +58,9 @@ export class SwarmDeployer implements Deployer {
       { cwd: app.checkoutDir, env: deployEnv(app), extendEnv: false, signal: ctx.signal },
     );
     if (result.exitCode !== 0 && !result.interrupted) {
-      throw new Error(`docker stack deploy failed: ${ctx.redactor.redact(result.stderr.trim() || result.stdout.trim())}`);
+      throw new Error(
+        `docker stack deploy failed: ${ctx.redactor.redact(result.stderr.trim() || result.stdout.trim())}`,
+      );
     }
   }
 

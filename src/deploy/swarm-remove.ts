@@ -7,7 +7,11 @@ import { listStackResources, type StackResources } from "./stack-resources.js";
  * reaps the containers of removed services lazily (8 s for a one-service stack here); force-removing
  * them makes teardown take under a second. Volumes and networks go once the containers are gone.
  */
-export async function removeStack(docker: DockerCli, stack: string, deadlineMs = 90_000): Promise<StackResources> {
+export async function removeStack(
+  docker: DockerCli,
+  stack: string,
+  deadlineMs = 90_000,
+): Promise<StackResources> {
   const until = Date.now() + deadlineMs;
   await docker.run(["stack", "rm", stack]);
   let left = await listStackResources(docker, stack);

@@ -1,5 +1,5 @@
 import type { Settings } from "../config.js";
-import type { Deployer, DeployContext, Resource } from "../deploy/deployer.js";
+import type { DeployContext, Deployer, Resource } from "../deploy/deployer.js";
 import type { DockerCli } from "../deploy/docker.js";
 import type { Logger } from "../log.js";
 import type { Redactor } from "../redact.js";
@@ -32,7 +32,12 @@ export function deployContext(ctx: RunContext): DeployContext {
 }
 
 /** Runs `fn` as a named step of the run, recording status and duration; rethrows failures. */
-export async function step<T>(ctx: RunContext, name: string, fn: () => Promise<T>, describe?: (value: T) => string): Promise<T> {
+export async function step<T>(
+  ctx: RunContext,
+  name: string,
+  fn: () => Promise<T>,
+  describe?: (value: T) => string,
+): Promise<T> {
   const entry: Step = { name, status: "running", startedAt: new Date().toISOString() };
   ctx.run.steps.push(entry);
   ctx.notify();

@@ -17,7 +17,12 @@ export interface Convergence {
 /** `docker service ls` for the stack: replicas running/desired per service (swarm counts a task as running once healthy). */
 export async function stackReplicas(docker: DockerCli, stack: string): Promise<ServiceReplicas[]> {
   const rows = await docker.lines([
-    "service", "ls", "--filter", `label=com.docker.stack.namespace=${stack}`, "--format", "{{.Name}} {{.Replicas}}",
+    "service",
+    "ls",
+    "--filter",
+    `label=com.docker.stack.namespace=${stack}`,
+    "--format",
+    "{{.Name}} {{.Replicas}}",
   ]);
   return rows.map((row) => {
     const [service = "", replicas = "0/0"] = row.split(/\s+/);

@@ -11,8 +11,8 @@ import { runCold } from "./cold.js";
 import type { RunContext } from "./context.js";
 import { RunJournal } from "./journal.js";
 import { RunLocks } from "./locks.js";
-import { newRunId } from "./run-id.js";
 import { isFinished, type Run, type RunRequest } from "./run.js";
+import { newRunId } from "./run-id.js";
 
 export interface EngineDeps {
   settings: Settings;
@@ -55,14 +55,22 @@ export function createEngine(deps: EngineDeps): EngineApi & { shutdown(): Promis
     const release = await locks.acquire(run.recipe, entry.cancelled);
     if (!release) return run;
     try {
-      if (run.mode === "quick") run.notes.push(`quick requested, no canonical for ${run.recipe}: ran cold instead`);
+      if (run.mode === "quick")
+        run.notes.push(`quick requested, no canonical for ${run.recipe}: ran cold instead`);
       run.state = "running";
       run.startedAt = new Date().toISOString();
       notify(run);
       const ctx: RunContext = {
-        run, settings, log: runLog, docker, deployer: createDeployer(settings, docker), redactor: new Redactor(),
-        journal: RunJournal.open(settings.CCCI_STATE_DIR, run.id), signal: entry.abort.signal,
-        notify: () => notify(run), runDir: join(settings.CCCI_STATE_DIR, "runs", run.id),
+        run,
+        settings,
+        log: runLog,
+        docker,
+        deployer: createDeployer(settings, docker),
+        redactor: new Redactor(),
+        journal: RunJournal.open(settings.CCCI_STATE_DIR, run.id),
+        signal: entry.abort.signal,
+        notify: () => notify(run),
+        runDir: join(settings.CCCI_STATE_DIR, "runs", run.id),
       };
       mkdirSync(ctx.runDir, { recursive: true });
       await runCold(ctx);
@@ -83,8 +91,18 @@ export function createEngine(deps: EngineDeps): EngineApi & { shutdown(): Promis
 
   function submit(request: RunRequest): RunHandle {
     const run: Run = {
-      id: newRunId(), repo: request.repo, ref: request.ref, sha: null, recipe: request.recipe ?? recipeNameOf(request.source),
-      mode: request.mode, state: "queued", steps: [], asserts: [], notes: [], queuedAt: new Date().toISOString(), request,
+      id: newRunId(),
+      repo: request.repo,
+      ref: request.ref,
+      sha: null,
+      recipe: request.recipe ?? recipeNameOf(request.source),
+      mode: request.mode,
+      state: "queued",
+      steps: [],
+      asserts: [],
+      notes: [],
+      queuedAt: new Date().toISOString(),
+      request,
     };
     const abort = new AbortController();
     let cancel = () => {};
@@ -131,7 +149,8 @@ export function createEngine(deps: EngineDeps): EngineApi & { shutdown(): Promis
       return () => listeners.delete(listener);
     },
     shutdown: async () => {
-      for (const entry of entries.values()) if (!isFinished(entry.run)) cancel(entry.run.id, "ccci is shutting down");
+      for (const entry of entries.values())
+        if (!isFinished(entry.run)) cancel(entry.run.id, "ccci is shutting down");
       await Promise.all([...entries.values()].map((e) => e.done));
     },
   };

@@ -9,7 +9,11 @@ export type JournalEntry =
   | { at: string; type: "state"; state: string };
 
 /** An entry as the caller gives it; the journal stamps the time. */
-export type JournalInput = JournalEntry extends infer E ? (E extends { at: string } ? Omit<E, "at"> : never) : never;
+export type JournalInput = JournalEntry extends infer E
+  ? E extends { at: string }
+    ? Omit<E, "at">
+    : never
+  : never;
 
 /**
  * An append-only, fsync'd log per run: every external resource is written here before it is created,
@@ -59,10 +63,13 @@ export async function unfinishedJournals(stateDir: string): Promise<RunJournal[]
   for (const file of files.filter((f) => f.endsWith(".jsonl"))) {
     const journal = new RunJournal(join(dir, file));
     const entries = await journal.entries();
-    if (!entries.some((e) => e.type === "state" && ["passed", "failed", "cancelled", "errored"].includes(e.state))) {
+    if (
+      !entries.some(
+        (e) => e.type === "state" && ["passed", "failed", "cancelled", "errored"].includes(e.state),
+      )
+    ) {
       open.push(journal);
     }
   }
   return open;
 }
-

@@ -17,7 +17,11 @@ export interface TeardownOutcome {
  * The driver removes what it made; then a driver-independent sweep removes anything named after the
  * stack that is still there, so a driver bug cannot leak resources.
  */
-export async function teardown(ctx: RunContext, app: AppPlan | undefined, stack: string | undefined): Promise<TeardownOutcome> {
+export async function teardown(
+  ctx: RunContext,
+  app: AppPlan | undefined,
+  stack: string | undefined,
+): Promise<TeardownOutcome> {
   const errors: string[] = [];
   const attempt = async (what: string, fn: () => Promise<unknown>) => {
     try {

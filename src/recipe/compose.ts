@@ -24,10 +24,16 @@ export function composeFilesOf(env: Record<string, string>, recipeDir: string): 
   const files = (env.COMPOSE_FILE ?? "compose.yml").split(":").filter((f) => f.length > 0);
   for (const file of files) {
     if (file.startsWith("/") || file.split("/").includes("..")) {
-      throw new UserError("RECIPE_INVALID", `COMPOSE_FILE entry ${JSON.stringify(file)} must stay inside the recipe`);
+      throw new UserError(
+        "RECIPE_INVALID",
+        `COMPOSE_FILE entry ${JSON.stringify(file)} must stay inside the recipe`,
+      );
     }
     if (!existsSync(join(recipeDir, file))) {
-      throw new UserError("RECIPE_INVALID", `compose file ${file} (from COMPOSE_FILE) does not exist in the recipe`);
+      throw new UserError(
+        "RECIPE_INVALID",
+        `compose file ${file} (from COMPOSE_FILE) does not exist in the recipe`,
+      );
     }
   }
   return files;
@@ -55,7 +61,10 @@ function parseComposeFile(path: string, file: string): Record<string, unknown> {
   const problem = doc.errors[0];
   if (problem) {
     const pos = lineCounter.linePos(problem.pos[0]);
-    throw new UserError("RECIPE_INVALID", `${file} does not parse (line ${pos.line}, column ${pos.col}): ${problem.message.split("\n")[0]}`);
+    throw new UserError(
+      "RECIPE_INVALID",
+      `${file} does not parse (line ${pos.line}, column ${pos.col}): ${problem.message.split("\n")[0]}`,
+    );
   }
   if (!isMap(doc.contents)) throw new UserError("RECIPE_INVALID", `${file} is not a YAML mapping`);
   const data = doc.toJS() as Record<string, unknown>;
@@ -65,7 +74,12 @@ function parseComposeFile(path: string, file: string): Record<string, unknown> {
   return data;
 }
 
-function mergeService(model: ComposeModel, name: string, raw: Record<string, unknown>, env: Record<string, string>) {
+function mergeService(
+  model: ComposeModel,
+  name: string,
+  raw: Record<string, unknown>,
+  env: Record<string, string>,
+) {
   const deploy = (raw.deploy ?? {}) as Record<string, unknown>;
   const labels = Object.fromEntries(
     Object.entries(labelsOf(deploy.labels)).map(([k, v]) => [interpolate(k, env), interpolate(v, env)]),
@@ -85,7 +99,8 @@ function mergeService(model: ComposeModel, name: string, raw: Record<string, unk
 export function loadCompose(recipeDir: string, files: string[], env: Record<string, string>): ComposeModel {
   const model: ComposeModel = { services: new Map(), volumes: [], secrets: [], configs: [] };
   const addKeys = (list: string[], section: unknown) => {
-    for (const key of Object.keys((section as Record<string, unknown>) ?? {})) if (!list.includes(key)) list.push(key);
+    for (const key of Object.keys((section as Record<string, unknown>) ?? {}))
+      if (!list.includes(key)) list.push(key);
   };
   for (const file of files) {
     const data = parseComposeFile(join(recipeDir, file), file);

@@ -1,7 +1,7 @@
 import { cp } from "node:fs/promises";
+import type { RecipeSource } from "../engine/run.js";
 import { UserError } from "../errors.js";
 import { exec } from "../exec.js";
-import type { RecipeSource } from "../engine/run.js";
 
 export interface FetchedRecipe {
   dir: string;
@@ -32,7 +32,10 @@ async function resolveRef(dir: string, ref: string, signal?: AbortSignal): Promi
     const result = await git(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`], dir, signal);
     if (result.exitCode === 0) return result.stdout.trim();
   }
-  throw new UserError("REF_NOT_FOUND", `git ref ${JSON.stringify(ref)} does not exist in the recipe repository`);
+  throw new UserError(
+    "REF_NOT_FOUND",
+    `git ref ${JSON.stringify(ref)} does not exist in the recipe repository`,
+  );
 }
 
 /**
@@ -46,7 +49,8 @@ export async function fetchRecipe(
   signal?: AbortSignal,
 ): Promise<FetchedRecipe> {
   if (source.kind === "dir" && !(await isGitTop(source.path))) {
-    if (ref) throw new UserError("USAGE", `--ref needs a git repository, and ${source.path} is not the top of one`);
+    if (ref)
+      throw new UserError("USAGE", `--ref needs a git repository, and ${source.path} is not the top of one`);
     await cp(source.path, dest, { recursive: true, filter: (src) => !src.endsWith("/.git") });
     return { dir: dest, sha: null };
   }
@@ -61,7 +65,11 @@ export async function fetchRecipe(
     if (has.exitCode !== 0) await git(["fetch", "--quiet", "origin", ref], dest, signal);
   }
   const sha = await resolveRef(dest, ref ?? "HEAD", signal);
-  const checkout = await git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", sha], dest, signal);
+  const checkout = await git(
+    ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", sha],
+    dest,
+    signal,
+  );
   if (checkout.exitCode !== 0) throw new Error(`git checkout ${sha} failed: ${checkout.stderr.trim()}`);
   return { dir: dest, sha };
 }

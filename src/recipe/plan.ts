@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { UserError } from "../errors.js";
 import type { AppPlan, SecretSpec } from "../deploy/deployer.js";
+import { UserError } from "../errors.js";
 import { type ComposeModel, composeFilesOf, loadCompose } from "./compose.js";
 import { envToRecord, parseEnvFile } from "./env-file.js";
 import { checkNameLimits, stackName, versionedName } from "./naming.js";
@@ -34,9 +34,19 @@ function secretsOf(entries: ReturnType<typeof parseEnvFile>, stack: string): Sec
     const name = match[1]!.toLowerCase();
     const length = lengthHint ? Number(lengthHint[1]) : 32;
     if (!/^v?[A-Za-z0-9]+$/.test(entry.value)) {
-      throw new UserError("RECIPE_INVALID", `${entry.key}=${entry.value} in .env.sample is not a version like v1`);
+      throw new UserError(
+        "RECIPE_INVALID",
+        `${entry.key}=${entry.value} in .env.sample is not a version like v1`,
+      );
     }
-    return [{ name, version: entry.value, length: Math.min(Math.max(length, 8), 512), dockerName: versionedName(stack, name, entry.value) }];
+    return [
+      {
+        name,
+        version: entry.value,
+        length: Math.min(Math.max(length, 8), 512),
+        dockerName: versionedName(stack, name, entry.value),
+      },
+    ];
   });
 }
 
@@ -47,7 +57,10 @@ function httpTarget(compose: ComposeModel, stack: string): RecipeInfo["http"] {
   if (!chosen) return undefined;
   const port = Number(chosen.labels[key]);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UserError("RECIPE_INVALID", `label ${key} on service ${chosen.name} is not a port: ${chosen.labels[key]}`);
+    throw new UserError(
+      "RECIPE_INVALID",
+      `label ${key} on service ${chosen.name} is not a port: ${chosen.labels[key]}`,
+    );
   }
   return { service: chosen.name, port };
 }
@@ -72,7 +85,11 @@ export function planApp(input: PlanInput): RecipeInfo {
   const env: Record<string, string> = { ...envToRecord(entries), TYPE: input.recipe, DOMAIN: input.domain };
   if (!env.COMPOSE_FILE && !existsSync(join(input.checkoutDir, "compose.yml"))) {
     if (existsSync(join(input.checkoutDir, "docker-compose.yml"))) env.COMPOSE_FILE = "docker-compose.yml";
-    else throw new UserError("RECIPE_INVALID", "the recipe has no compose.yml (and no COMPOSE_FILE in .env.sample)");
+    else
+      throw new UserError(
+        "RECIPE_INVALID",
+        "the recipe has no compose.yml (and no COMPOSE_FILE in .env.sample)",
+      );
   }
   const composeFiles = composeFilesOf(env, input.checkoutDir);
   const secrets = secretsOf(entries, stack);

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { UserError } from "../errors.js";
 import type { RecipeSource } from "../engine/run.js";
+import { UserError } from "../errors.js";
 
 const urlPattern = /^(https?|file|ssh|git):\/\/[^\s]+$/;
 const scpLikePattern = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/;
@@ -12,12 +12,16 @@ export function resolveSource(arg: string, cwd = process.cwd()): RecipeSource {
   if (urlPattern.test(arg) || scpLikePattern.test(arg)) {
     if (arg.startsWith("file://")) {
       const path = decodeURIComponent(new URL(arg).pathname);
-      if (!existsSync(path)) throw new UserError("RECIPE_NOT_FOUND", `recipe repository ${arg} does not exist`);
+      if (!existsSync(path))
+        throw new UserError("RECIPE_NOT_FOUND", `recipe repository ${arg} does not exist`);
     }
     return { kind: "git", url: arg };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(arg)) {
-    throw new UserError("USAGE", `unsupported URL ${JSON.stringify(arg)}: use https://, ssh://, git:// or file://`);
+    throw new UserError(
+      "USAGE",
+      `unsupported URL ${JSON.stringify(arg)}: use https://, ssh://, git:// or file://`,
+    );
   }
   const path = resolve(cwd, arg);
   if (!existsSync(path)) throw new UserError("RECIPE_NOT_FOUND", `recipe directory ${path} does not exist`);
@@ -27,6 +31,7 @@ export function resolveSource(arg: string, cwd = process.cwd()): RecipeSource {
 
 /** The recipe name a source implies: the repository or directory name, without `.git`. */
 export function recipeNameOf(source: RecipeSource): string {
-  const raw = source.kind === "git" ? source.url.replace(/[/]+$/, "").split(/[/:]/).pop() : basename(source.path);
+  const raw =
+    source.kind === "git" ? source.url.replace(/[/]+$/, "").split(/[/:]/).pop() : basename(source.path);
   return (raw ?? "").replace(/\.git$/, "");
 }

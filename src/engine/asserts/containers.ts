@@ -30,7 +30,11 @@ export async function runningContainers(docker: DockerCli, stack: string): Promi
 }
 
 /** The id of a running container of `<stack>_<service>`, preferring a healthy one. */
-export async function containerOf(docker: DockerCli, stack: string, service: string): Promise<string | undefined> {
+export async function containerOf(
+  docker: DockerCli,
+  stack: string,
+  service: string,
+): Promise<string | undefined> {
   const all = (await runningContainers(docker, stack)).filter((c) => c.service === `${stack}_${service}`);
   return (all.find((c) => c.health === "healthy") ?? all[0])?.id;
 }

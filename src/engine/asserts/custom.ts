@@ -66,14 +66,24 @@ export async function runCustomAssert(
   const path = join(recipeDir, CUSTOM_ASSERTS_DIR, name);
   const started = Date.now();
   const result = (detail: string, passed: boolean): AssertResult => ({
-    name: `custom:${name}`, kind: "custom", passed, durationMs: Date.now() - started, detail: redactor.redact(detail),
+    name: `custom:${name}`,
+    kind: "custom",
+    passed,
+    durationMs: Date.now() - started,
+    detail: redactor.redact(detail),
   });
-  if (!(await access(path, constants.X_OK).then(() => true, () => false))) {
+  if (
+    !(await access(path, constants.X_OK).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     return result(`${CUSTOM_ASSERTS_DIR}/${name} is not executable (chmod +x it)`, false);
   }
   const run = await exec(path, [], { cwd: recipeDir, env, timeoutMs, signal });
   const output = tail(`${run.stdout}\n${run.stderr}`);
   if (run.spawnError) return result(`cannot run: ${run.spawnError}`, false);
-  if (run.interrupted) return result(`stopped after ${Math.round(timeoutMs / 1000)} s (timeout or cancel)\n${output}`, false);
+  if (run.interrupted)
+    return result(`stopped after ${Math.round(timeoutMs / 1000)} s (timeout or cancel)\n${output}`, false);
   return result(run.exitCode === 0 ? output || "ok" : `exit ${run.exitCode}\n${output}`, run.exitCode === 0);
 }

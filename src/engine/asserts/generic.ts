@@ -12,14 +12,21 @@ export interface GenericOutcome {
   failingServices: string[];
 }
 
-const timed = async (name: string, fn: () => Promise<Omit<AssertResult, "name" | "kind" | "durationMs">>): Promise<AssertResult> => {
+const timed = async (
+  name: string,
+  fn: () => Promise<Omit<AssertResult, "name" | "kind" | "durationMs">>,
+): Promise<AssertResult> => {
   const started = Date.now();
   const result = await fn();
   return { name, kind: "generic", durationMs: Date.now() - started, ...result };
 };
 
 /** converged (N/N), healthy (every healthcheck), http (a real answer on the routed port). */
-export async function runGenericAsserts(ctx: RunContext, info: RecipeInfo, convergence: Convergence): Promise<GenericOutcome> {
+export async function runGenericAsserts(
+  ctx: RunContext,
+  info: RecipeInfo,
+  convergence: Convergence,
+): Promise<GenericOutcome> {
   const stack = info.plan.stack;
   const converged: AssertResult = {
     name: "generic:converged",
@@ -32,15 +39,27 @@ export async function runGenericAsserts(ctx: RunContext, info: RecipeInfo, conve
   };
   const notConverged = convergence.services.filter((s) => s.running < s.desired).map((s) => s.service);
   const health = await checkHealth(ctx.docker, stack, info.compose);
-  const healthy = await timed("generic:healthy", async () => ({ passed: health.passed, detail: health.detail }));
+  const healthy = await timed("generic:healthy", async () => ({
+    passed: health.passed,
+    detail: health.detail,
+  }));
   const http = await timed("generic:http", async () => {
     if (!info.http) {
-      return { passed: true, skipped: true, detail: "skipped: no traefik.http.services.<stack>.loadbalancer.server.port label" };
+      return {
+        passed: true,
+        skipped: true,
+        detail: "skipped: no traefik.http.services.<stack>.loadbalancer.server.port label",
+      };
     }
     const container = await containerOf(ctx.docker, stack, info.http.service);
-    const probe = await probeHttp(ctx.docker, { stack, ...info.http, domain: info.plan.domain, container }, ctx.settings.CCCI_PROBE_IMAGE);
+    const probe = await probeHttp(
+      ctx.docker,
+      { stack, ...info.http, domain: info.plan.domain, container },
+      ctx.settings.CCCI_PROBE_IMAGE,
+    );
     const where = `${info.http.service}:${info.http.port} via ${probe.via}`;
-    if (probe.status === undefined) return { passed: false, detail: `no HTTP answer from ${where}: ${probe.error ?? "unknown error"}` };
+    if (probe.status === undefined)
+      return { passed: false, detail: `no HTTP answer from ${where}: ${probe.error ?? "unknown error"}` };
     return { passed: isRealAnswer(probe.status), detail: `HTTP ${probe.status} from ${where}` };
   });
   const failingServices = [...new Set([...notConverged, ...health.failing])];

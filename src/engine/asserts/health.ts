@@ -10,7 +10,11 @@ export interface HealthVerdict {
 }
 
 /** Every service has a running container, and every container with a healthcheck reports healthy. */
-export async function checkHealth(docker: DockerCli, stack: string, compose: ComposeModel): Promise<HealthVerdict> {
+export async function checkHealth(
+  docker: DockerCli,
+  stack: string,
+  compose: ComposeModel,
+): Promise<HealthVerdict> {
   const containers = await runningContainers(docker, stack);
   const failing: string[] = [];
   const notes: string[] = [];
@@ -27,7 +31,9 @@ export async function checkHealth(docker: DockerCli, stack: string, compose: Com
       failing.push(full);
       notes.push(`${service}: ${bad.map((c) => c.health).join(", ")}`);
     } else {
-      notes.push(`${service}: ${mine.every((c) => c.health === "none") ? "running (no healthcheck)" : "healthy"}`);
+      notes.push(
+        `${service}: ${mine.every((c) => c.health === "none") ? "running (no healthcheck)" : "healthy"}`,
+      );
     }
   }
   return { passed: failing.length === 0, detail: notes.join("; "), failing };

@@ -2,7 +2,10 @@ import { execa } from "execa";
 
 async function names(args: string[]): Promise<string[]> {
   const { stdout } = await execa("docker", args);
-  return stdout.split("\n").map((l) => l.trim()).filter(Boolean);
+  return stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /**
