@@ -2,14 +2,17 @@ import { parseArgs } from "node:util";
 import { loadSettings } from "../config.js";
 import { createEngine } from "../engine/engine.js";
 import type { Run } from "../engine/run.js";
+import { parseTiers } from "../engine/tiers.js";
 import { UserError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { resolveSource } from "../recipe/source.js";
 import { renderSummary, stepLine } from "./render.js";
 
-export const runUsage = `usage: ccci run <recipe dir | git url> [--ref REF] [--driver swarm|abra] [--timeout SECONDS] [--name RECIPE] [--json]
+export const runUsage = `usage: ccci run <recipe dir | git url> [--ref REF] [--driver swarm|abra] [--timeout SECONDS] [--tiers install,upgrade,custom] [--base-branch BRANCH] [--name RECIPE] [--json]
 
-Runs a cold test: fresh app at a unique domain, deploy, generic and custom asserts, teardown.
+Runs a cold test on one fresh app at a unique domain: install (the previous release, or the head when there is
+none) -> upgrade to the head -> backup/restore -> custom asserts, then teardown, always. --tiers limits the
+tiers (install is always included; without upgrade, install deploys the head).
 Exit code 0 when it passes, 1 when it fails, 2 on bad usage.`;
 
 function parseRunArgs(argv: string[]) {
@@ -22,6 +25,8 @@ function parseRunArgs(argv: string[]) {
         driver: { type: "string" },
         timeout: { type: "string" },
         name: { type: "string" },
+        tiers: { type: "string" },
+        "base-branch": { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -54,6 +59,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UserError("USAGE", `expected exactly one recipe directory or git URL\n${runUsage}`);
   const settings = loadSettings(process.env, values.driver ? { CCCI_DRIVER: values.driver } : {});
   const timeoutSeconds = timeoutOf(values.timeout);
+  const tiers = parseTiers(values.tiers);
   const source = resolveSource(positionals[0]!);
   const engine = createEngine({ settings, log: createLogger(process.env.LOG_LEVEL ?? "warn") });
   const seen = new Map<string, string>();
@@ -75,6 +81,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     mode: "cold",
     requestedBy: "cli",
     timeoutSeconds,
+    tiers,
+    targetBranch: values["base-branch"],
   });
   if (!values.json)
     console.log(`ccci: cold run ${handle.run.id} of ${handle.run.recipe} (${settings.CCCI_DRIVER} driver)`);

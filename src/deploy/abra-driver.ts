@@ -116,6 +116,38 @@ export class AbraDeployer implements Deployer {
     );
   }
 
+  /** A chaos deploy of the new checkout over the running app (abra refuses a redeploy without --force). */
+  async upgrade(app: AppPlan, ctx: DeployContext): Promise<void> {
+    await rm(join(this.abraDir(app), "recipes", app.recipe), { recursive: true, force: true });
+    await preparePrivateAbraDir(this.options.sharedDir, app.runDir, app.recipe, app.checkoutDir);
+    if (app.secrets.length > 0) {
+      // Generates only what is missing; abra errors on secrets that exist, which is fine here.
+      const generated = await this.abra(
+        app,
+        ["app", "secret", "generate", app.domain, "--all", "--chaos", "--offline", "--no-input"],
+        ctx.redactor,
+        ctx.signal,
+      ).catch(() => undefined);
+      if (generated) harvestSecrets(generated.stdout, ctx.redactor);
+    }
+    await this.abra(
+      app,
+      [
+        "app",
+        "deploy",
+        app.domain,
+        "--chaos",
+        "--force",
+        "--offline",
+        "--no-input",
+        "--no-domain-checks",
+        "--no-converge-checks",
+      ],
+      ctx.redactor,
+      ctx.signal,
+    );
+  }
+
   async undeploy(app: AppPlan, ctx: Omit<DeployContext, "signal">): Promise<void> {
     await this.abra(app, ["app", "undeploy", app.domain, "--offline", "--no-input"], ctx.redactor);
   }

@@ -29,6 +29,8 @@ export interface AppPlan {
   /** Compose files from COMPOSE_FILE, relative to checkoutDir. */
   composeFiles: string[];
   secrets: SecretSpec[];
+  /** Short compose service names (for the commit labels that prove an upgrade moved). */
+  services?: string[];
   /** A directory private to this run (abra's per-run ABRA_DIR lives here). */
   runDir: string;
 }
@@ -69,6 +71,11 @@ export interface Deployer {
   create(app: AppPlan, ctx: DeployContext): Promise<void>;
   /** Deploys the checkout at app.checkoutDir (abra: chaos + offline + no-input). */
   deploy(app: AppPlan, ctx: DeployContext): Promise<void>;
+  /**
+   * Moves the deployed app (same domain, same volumes) to a new checkout: creates the secrets the new
+   * version adds, then redeploys (abra: chaos deploy of the new checkout, forced).
+   */
+  upgrade(app: AppPlan, ctx: DeployContext): Promise<void>;
   /** Removes the stack's services and networks; keeps volumes. */
   undeploy(app: AppPlan, ctx: Omit<DeployContext, "signal">): Promise<void>;
   /** Removes the app's volumes, secrets, configs and env file. */

@@ -1,6 +1,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { renderEnvFile } from "../recipe/env-file.js";
+import { writeCommitOverlay } from "./commit-labels.js";
 import type { AppPlan, DeployContext, Deployer } from "./deployer.js";
 import type { DockerCli } from "./docker.js";
 import { generateSecret } from "./secrets.js";
@@ -41,7 +42,14 @@ export class SwarmDeployer implements Deployer {
   async create(app: AppPlan, ctx: DeployContext): Promise<void> {
     await ctx.record({ kind: "envfile", name: envFilePath(app) });
     await writeFile(envFilePath(app), renderEnvFile(app.env), { mode: 0o600 });
+    await this.ensureSecrets(app, ctx);
+  }
+
+  /** Generates and creates each declared secret that does not exist yet (an upgrade may add some). */
+  private async ensureSecrets(app: AppPlan, ctx: DeployContext): Promise<void> {
     for (const secret of app.secrets) {
+      const exists = await this.docker.run(["secret", "inspect", "--format", "{{.ID}}", secret.dockerName]);
+      if (exists.exitCode === 0) continue;
       const value = generateSecret(secret.length);
       ctx.redactor.add(value);
       await ctx.record({ kind: "secret", name: secret.dockerName });
@@ -49,10 +57,21 @@ export class SwarmDeployer implements Deployer {
     }
   }
 
+  async upgrade(app: AppPlan, ctx: DeployContext): Promise<void> {
+    await writeFile(envFilePath(app), renderEnvFile(app.env), { mode: 0o600 });
+    await this.ensureSecrets(app, ctx);
+    await this.deploy(app, ctx);
+  }
+
   async deploy(app: AppPlan, ctx: DeployContext): Promise<void> {
     await this.docker.ensureNetwork(PROXY_NETWORK);
     await ctx.record({ kind: "stack", name: app.stack });
     const files = app.composeFiles.flatMap((file) => ["--compose-file", file]);
+    if (app.sha && app.services && app.services.length > 0) {
+      const overlay = join(app.runDir, `ccci-commit-${app.sha.slice(0, 12)}.yml`);
+      writeCommitOverlay(app.checkoutDir, app.composeFiles, app.services, app.sha, overlay);
+      files.push("--compose-file", overlay);
+    }
     const result = await this.docker.run(
       ["stack", "deploy", "--detach=true", "--resolve-image", "never", ...files, app.stack],
       { cwd: app.checkoutDir, env: deployEnv(app), extendEnv: false, signal: ctx.signal },

@@ -1,30 +1,33 @@
 import { join } from "node:path";
 import { CcciError, describeError, isUserError } from "../errors.js";
-import { fetchRecipe } from "../recipe/fetch.js";
+import { type FetchedRecipe, fetchRecipe } from "../recipe/fetch.js";
 import { coldDomain, stackName, validateRecipeName } from "../recipe/naming.js";
 import { planApp, type RecipeInfo } from "../recipe/plan.js";
 import { containerOf } from "./asserts/containers.js";
 import { customAssertEnvironment, listCustomAsserts, runCustomAssert } from "./asserts/custom.js";
-import { runGenericAsserts } from "./asserts/generic.js";
-import { logExcerpt } from "./asserts/logs.js";
-import { deployContext, type RunContext, skipStep, step } from "./context.js";
-import { waitForConvergence } from "./converge.js";
+import { type BaseChoice, chooseBase } from "./base-version.js";
+import { type RunContext, step, throwIfCancelled } from "./context.js";
 import { teardown } from "./teardown.js";
+import { installTier, recordTier, skipTier, upgradeTier } from "./tier-run.js";
+import { allTiers } from "./tiers.js";
 
-function throwIfCancelled(ctx: RunContext): void {
-  if (ctx.signal.aborted) throw new CcciError("CANCELLED", String(ctx.signal.reason ?? "cancelled"));
+/** Hooks a run may take from outside the engine (the warm layer supplies the canonical's commit). */
+export interface ColdHooks {
+  canonicalCommit?: (recipe: string) => Promise<string | undefined>;
 }
 
-async function prepare(ctx: RunContext): Promise<RecipeInfo> {
+const short = (sha: string | null) => (sha ? sha.slice(0, 12) : "the working tree");
+
+async function fetchHead(ctx: RunContext): Promise<FetchedRecipe> {
   const { run } = ctx;
   validateRecipeName(run.recipe);
-  const fetched = await step(
+  const head = await step(
     ctx,
     "fetch",
-    () => fetchRecipe(run.request.source, run.request.ref, join(ctx.runDir, "recipe"), ctx.signal),
-    (f) => (f.sha ? `checked out ${f.sha.slice(0, 12)}` : "copied the directory as it is"),
+    () => fetchRecipe(run.request.source, run.request.ref, join(ctx.runDir, "head"), ctx.signal),
+    (f) => (f.sha ? `checked out ${short(f.sha)}` : "copied the directory as it is"),
   );
-  run.sha = fetched.sha;
+  run.sha = head.sha;
   run.domain = coldDomain(run.recipe, ctx.settings.CCCI_DOMAIN);
   run.stack = stackName(run.domain);
   await ctx.journal.append({
@@ -34,139 +37,149 @@ async function prepare(ctx: RunContext): Promise<RecipeInfo> {
     mode: run.mode,
     stack: run.stack,
   });
+  return head;
+}
+
+function plan(ctx: RunContext, fetched: FetchedRecipe, label: string): Promise<RecipeInfo> {
+  const input = {
+    recipe: ctx.run.recipe,
+    checkoutDir: fetched.dir,
+    sha: fetched.sha,
+    domain: ctx.run.domain!,
+    server: ctx.settings.CCCI_SERVER,
+    runDir: ctx.runDir,
+  };
   return step(
     ctx,
-    "plan",
-    async () =>
-      planApp({
-        recipe: run.recipe,
-        checkoutDir: fetched.dir,
-        sha: fetched.sha,
-        domain: run.domain!,
-        server: ctx.settings.CCCI_SERVER,
-        runDir: ctx.runDir,
-      }),
+    `plan ${label}`,
+    async () => planApp(input),
     (info) =>
       `${info.plan.domain}: ${info.compose.services.size} services, ${info.plan.secrets.length} secrets`,
   );
 }
 
-async function deployAndConverge(ctx: RunContext, info: RecipeInfo) {
-  const dctx = deployContext(ctx);
-  await step(
-    ctx,
-    "create",
-    () => ctx.deployer.create(info.plan, dctx),
-    () => `env file and ${info.plan.secrets.length} secrets`,
-  );
-  throwIfCancelled(ctx);
-  await step(
-    ctx,
-    "deploy",
-    () => ctx.deployer.deploy(info.plan, dctx),
-    () => `${ctx.deployer.driver} deploy of ${info.plan.stack}`,
-  );
-  throwIfCancelled(ctx);
-  const timeoutSeconds = ctx.run.request.timeoutSeconds ?? info.timeoutSeconds ?? ctx.settings.CCCI_TIMEOUT;
-  const convergence = await step(
-    ctx,
-    "converge",
-    () =>
-      waitForConvergence(
-        ctx.docker,
-        info.plan.stack,
-        timeoutSeconds * 1000,
-        ctx.signal,
-        1_000,
-        ctx.settings.CCCI_SETTLE_SECONDS * 1000,
-      ),
-    (c) =>
-      c.converged ? `converged in ${Math.round(c.waitedMs / 1000)} s` : `timed out after ${timeoutSeconds} s`,
-  );
-  throwIfCancelled(ctx);
-  if (!convergence.converged) {
-    const last = ctx.run.steps.at(-1)!;
-    last.status = "failed";
-    ctx.run.errorCode = "TIMEOUT";
-  }
-  return convergence;
+async function pickBase(ctx: RunContext, head: FetchedRecipe, hooks: ColdHooks): Promise<BaseChoice> {
+  const tiers = ctx.run.request.tiers ?? allTiers;
+  if (!tiers.includes("upgrade")) return { kind: "none", reason: "not requested (--tiers)" };
+  const canonicalCommit = await hooks.canonicalCommit?.(ctx.run.recipe);
+  return chooseBase(head.sha ? head.dir : undefined, head.sha, {
+    canonicalCommit,
+    targetBranch: ctx.run.request.targetBranch,
+  });
 }
 
-async function runAsserts(
-  ctx: RunContext,
-  info: RecipeInfo,
-  converged: Awaited<ReturnType<typeof deployAndConverge>>,
-) {
-  const generic = await step(ctx, "generic asserts", () => runGenericAsserts(ctx, info, converged));
-  ctx.run.asserts.push(...generic.asserts);
-  ctx.notify();
-  if (generic.failingServices.length > 0)
-    ctx.run.logExcerpt = await logExcerpt(ctx.docker, generic.failingServices, ctx.redactor);
-  const customs = await listCustomAsserts(info.plan.checkoutDir);
-  if (customs.length === 0) return skipStep(ctx, "custom asserts", "the recipe has no tests/ccci/ asserts");
-  if (generic.asserts.some((a) => !a.passed))
-    return skipStep(ctx, "custom asserts", "skipped: generic asserts failed");
-  await step(ctx, "custom asserts", async () => {
-    const appService =
-      info.http?.service ??
-      (info.compose.services.has("app") ? "app" : [...info.compose.services.keys()][0]!);
-    const env = customAssertEnvironment({
-      runId: ctx.run.id,
-      recipe: ctx.run.recipe,
-      recipeDir: info.plan.checkoutDir,
-      domain: info.plan.domain,
-      stack: info.plan.stack,
-      services: [...info.compose.services.keys()],
-      appService,
-      appContainer: await containerOf(ctx.docker, info.plan.stack, appService),
-      httpPort: info.http?.port,
-    });
-    for (const name of customs) {
-      throwIfCancelled(ctx);
-      ctx.run.asserts.push(
-        await runCustomAssert(
-          info.plan.checkoutDir,
-          name,
-          env,
-          ctx.settings.CCCI_ASSERT_TIMEOUT * 1000,
-          ctx.redactor,
-          ctx.signal,
-        ),
-      );
-      ctx.notify();
-    }
+async function runCustomTier(ctx: RunContext, info: RecipeInfo, subdir = ""): Promise<void> {
+  const names = await listCustomAsserts(info.plan.checkoutDir, subdir);
+  if (names.length === 0)
+    return subdir ? undefined : skipTier(ctx, "custom", "the recipe has no tests/ccci/ asserts");
+  const started = Date.now();
+  const appService =
+    info.http?.service ?? (info.compose.services.has("app") ? "app" : [...info.compose.services.keys()][0]!);
+  const env = customAssertEnvironment({
+    runId: ctx.run.id,
+    recipe: ctx.run.recipe,
+    recipeDir: info.plan.checkoutDir,
+    domain: info.plan.domain,
+    stack: info.plan.stack,
+    services: [...info.compose.services.keys()],
+    appService,
+    appContainer: await containerOf(ctx.docker, info.plan.stack, appService),
+    httpPort: info.http?.port,
   });
+  const results = [];
+  for (const name of names) {
+    throwIfCancelled(ctx);
+    results.push(
+      await runCustomAssert(
+        info.plan.checkoutDir,
+        name,
+        env,
+        ctx.settings.CCCI_ASSERT_TIMEOUT * 1000,
+        ctx.redactor,
+        ctx.signal,
+      ),
+    );
+  }
+  if (subdir) ctx.run.asserts.push(...results.map((r) => ({ ...r, tier: "install" })));
+  else recordTier(ctx, "custom", started, results, `${names.length} custom asserts`);
+}
+
+function skipBackupTiers(ctx: RunContext, info: RecipeInfo): void {
+  const labelled = [...info.compose.services.values()].some((s) => s.labels["backupbot.backup"] === "true");
+  const reason = labelled
+    ? "the recipe has backupbot.backup labels, but this host has no backup tooling (backup-bot-two)"
+    : "the recipe declares no backupbot.backup labels";
+  skipTier(ctx, "backup", reason);
+  skipTier(ctx, "restore", reason);
+}
+
+/** The tiers on one deployment: install (base) → upgrade (head) → backup/restore → custom. */
+async function runTiers(
+  ctx: RunContext,
+  head: FetchedRecipe,
+  hooks: ColdHooks,
+  deployed: { plan?: RecipeInfo["plan"] },
+): Promise<void> {
+  const tiers = ctx.run.request.tiers ?? allTiers;
+  const base = await pickBase(ctx, head, hooks);
+  const baseCheckout =
+    base.kind === "base"
+      ? await step(
+          ctx,
+          "fetch base",
+          () => fetchRecipe({ kind: "dir", path: head.dir }, base.sha, join(ctx.runDir, "base"), ctx.signal),
+          () => base.label,
+        )
+      : head;
+  const installInfo = await plan(ctx, baseCheckout, base.kind === "base" ? "base" : "head");
+  deployed.plan = installInfo.plan;
+  const installed = await installTier(
+    ctx,
+    installInfo,
+    base.kind === "base" ? `the base (${base.label})` : `the head (${short(head.sha)})`,
+  );
+  const headInfo = base.kind === "base" ? await plan(ctx, head, "head") : installInfo;
+  if (installed) await runCustomTier(ctx, headInfo, "after-install");
+  let upgraded = installed;
+  if (base.kind === "none") skipTier(ctx, "upgrade", `skipped: ${base.reason}; installed the head directly`);
+  else if (!installed) skipTier(ctx, "upgrade", "skipped: the install tier failed");
+  else upgraded = await upgradeTier(ctx, headInfo);
+  skipBackupTiers(ctx, headInfo);
+  if (!tiers.includes("custom")) skipTier(ctx, "custom", "not requested (--tiers)");
+  else if (!upgraded) skipTier(ctx, "custom", "skipped: an earlier tier failed");
+  else await runCustomTier(ctx, headInfo);
 }
 
 function conclude(ctx: RunContext, error: unknown, leaks: string): void {
   const { run } = ctx;
   if (error) {
-    const cancelled = error instanceof CcciError && error.code === "CANCELLED";
-    run.state = cancelled ? "cancelled" : isUserError(error) ? "errored" : "errored";
+    run.state = error instanceof CcciError && error.code === "CANCELLED" ? "cancelled" : "errored";
     run.userError = isUserError(error);
     run.errorCode = error instanceof CcciError ? error.code : "DEPLOY_FAILED";
     run.reason = ctx.redactor.redact(describeError(error));
   } else {
-    const failed = run.asserts.filter((a) => !a.passed);
-    run.state = failed.length === 0 ? "passed" : "failed";
-    if (failed.length > 0) run.reason = `failed: ${failed.map((a) => a.name).join(", ")}`;
+    const failed = run.tiers.filter((t) => t.status === "failed");
+    const failedAsserts = run.asserts.filter((a) => !a.passed);
+    run.state = failed.length === 0 && failedAsserts.length === 0 ? "passed" : "failed";
+    if (run.state === "failed") {
+      run.reason = `failed at ${failed.map((t) => t.name).join(", ") || "asserts"}: ${failedAsserts.map((a) => a.name).join(", ")}`;
+    }
   }
   if (leaks) {
-    run.state = run.state === "cancelled" ? run.state : "failed";
+    if (run.state !== "cancelled") run.state = "failed";
     run.errorCode = "LEAK";
     run.reason = `${run.reason ? `${run.reason}; ` : ""}closure check: left after teardown: ${leaks}`;
   }
 }
 
-/** A cold run: fresh app at a unique domain, deploy, generic + custom asserts, teardown always. */
-export async function runCold(ctx: RunContext): Promise<void> {
-  let info: RecipeInfo | undefined;
+/** A cold run: fresh app at a unique domain, the tiers on one deployment, teardown always. */
+export async function runCold(ctx: RunContext, hooks: ColdHooks = {}): Promise<void> {
+  const deployed: { plan?: RecipeInfo["plan"] } = {};
   let failure: unknown;
   try {
-    info = await prepare(ctx);
+    const head = await fetchHead(ctx);
     throwIfCancelled(ctx);
-    const convergence = await deployAndConverge(ctx, info);
-    await runAsserts(ctx, info, convergence);
+    await runTiers(ctx, head, hooks, deployed);
   } catch (error) {
     failure = error;
   }
@@ -175,7 +188,7 @@ export async function runCold(ctx: RunContext): Promise<void> {
   const outcome = await step(
     ctx,
     "teardown",
-    () => teardown(ctx, info?.plan, ctx.run.stack),
+    () => teardown(ctx, deployed.plan, ctx.run.stack),
     (o) =>
       o.leaks ? `leaked: ${o.leaks}` : o.errors.length > 0 ? `clean, after: ${o.errors.join("; ")}` : "clean",
   );

@@ -1,6 +1,7 @@
 import type { Settings } from "../config.js";
 import type { DeployContext, Deployer, Resource } from "../deploy/deployer.js";
 import type { DockerCli } from "../deploy/docker.js";
+import { CcciError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Redactor } from "../redact.js";
 import type { RunJournal } from "./journal.js";
@@ -55,6 +56,10 @@ export async function step<T>(
     entry.durationMs = Date.now() - started;
     ctx.notify();
   }
+}
+
+export function throwIfCancelled(ctx: RunContext): void {
+  if (ctx.signal.aborted) throw new CcciError("CANCELLED", String(ctx.signal.reason ?? "cancelled"));
 }
 
 export function skipStep(ctx: RunContext, name: string, reason: string): void {

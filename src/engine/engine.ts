@@ -99,6 +99,7 @@ export function createEngine(deps: EngineDeps): EngineApi & { shutdown(): Promis
       mode: request.mode,
       state: "queued",
       steps: [],
+      tiers: [],
       asserts: [],
       notes: [],
       queuedAt: new Date().toISOString(),

@@ -15,6 +15,15 @@ export interface Step {
   detail?: string;
 }
 
+/** One row of the tier table: install → upgrade → backup → restore → custom on one deployment. */
+export interface TierResult {
+  name: "install" | "upgrade" | "backup" | "restore" | "custom";
+  status: "passed" | "failed" | "skipped";
+  durationMs: number;
+  /** What was deployed (base / head), or why the tier was skipped or failed. */
+  detail: string;
+}
+
 export interface AssertResult {
   /** `generic:converged`, `generic:healthy`, `generic:http`, `custom:<file>`. */
   name: string;
@@ -45,6 +54,10 @@ export interface RunRequest {
   origin?: Record<string, unknown>;
   /** Seconds to wait for convergence; overrides the recipe's label and the configured default. */
   timeoutSeconds?: number;
+  /** Limit the tiers (always including install); all tiers by default. */
+  tiers?: Array<TierResult["name"]>;
+  /** The branch a pull request targets: a fallback base for the upgrade tier. */
+  targetBranch?: string;
 }
 
 export interface Run {
@@ -59,6 +72,8 @@ export interface Run {
   domain?: string;
   stack?: string;
   steps: Step[];
+  /** The tier table (cold runs). */
+  tiers: TierResult[];
   asserts: AssertResult[];
   queuedAt: string;
   startedAt?: string;

@@ -99,6 +99,13 @@ export function planApp(input: PlanInput): RecipeInfo {
     ...[...compose.services.keys()].map((s) => ({ kind: "service" as const, name: `${stack}_${s}` })),
     ...compose.volumes.map((v) => ({ kind: "volume" as const, name: `${stack}_${v}` })),
   ]);
-  const plan: AppPlan = { ...input, stack, env, composeFiles, secrets };
+  const plan: AppPlan = {
+    ...input,
+    stack,
+    env,
+    composeFiles,
+    secrets,
+    services: [...compose.services.keys()],
+  };
   return { plan, compose, timeoutSeconds: timeoutOf(compose, stack), http: httpTarget(compose, stack) };
 }

@@ -6,6 +6,7 @@ export interface StackContainer {
   state: string;
   /** Docker's health status, or "none" when the image/service declares no healthcheck. */
   health: string;
+  labels: Record<string, string>;
 }
 
 /** The stack's containers that are running now, with their service and health. */
@@ -25,6 +26,7 @@ export async function runningContainers(docker: DockerCli, stack: string): Promi
       service: data.Config?.Labels?.["com.docker.swarm.service.name"] ?? "",
       state: data.State?.Status ?? "unknown",
       health: data.State?.Health?.Status ?? "none",
+      labels: data.Config?.Labels ?? {},
     };
   });
 }

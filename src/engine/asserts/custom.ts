@@ -40,14 +40,14 @@ export function customAssertEnvironment(input: CustomAssertEnv): Record<string, 
   return env;
 }
 
-/** Files in tests/ccci/ that are asserts: not hidden, not docs. */
-export async function listCustomAsserts(recipeDir: string): Promise<string[]> {
-  const dir = join(recipeDir, CUSTOM_ASSERTS_DIR);
+/** Files in tests/ccci/ (or a subdirectory, e.g. after-install/) that are asserts: not hidden, not docs. */
+export async function listCustomAsserts(recipeDir: string, subdir = ""): Promise<string[]> {
+  const dir = join(recipeDir, CUSTOM_ASSERTS_DIR, subdir);
   const names = await readdir(dir).catch(() => [] as string[]);
   const files: string[] = [];
   for (const name of names.sort()) {
     if (name.startsWith(".") || /\.(md|txt)$/i.test(name)) continue;
-    if ((await stat(join(dir, name))).isFile()) files.push(name);
+    if ((await stat(join(dir, name))).isFile()) files.push(subdir ? `${subdir}/${name}` : name);
   }
   return files;
 }

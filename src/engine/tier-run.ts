@@ -1,0 +1,119 @@
+import type { RecipeInfo } from "../recipe/plan.js";
+import { runGenericAsserts } from "./asserts/generic.js";
+import { logExcerpt } from "./asserts/logs.js";
+import { deployContext, type RunContext, step, throwIfCancelled } from "./context.js";
+import { waitForConvergence } from "./converge.js";
+import { proveMoved } from "./moved-proof.js";
+import type { AssertResult, TierResult } from "./run.js";
+
+/** Records a tier row and its asserts; a tier passes when every one of its asserts passed. */
+export function recordTier(
+  ctx: RunContext,
+  name: TierResult["name"],
+  started: number,
+  asserts: AssertResult[],
+  detail: string,
+): boolean {
+  const tagged = asserts.map((a) => ({ ...a, tier: name }));
+  ctx.run.asserts.push(...tagged);
+  const failed = tagged.filter((a) => !a.passed);
+  ctx.run.tiers.push({
+    name,
+    status: failed.length === 0 ? "passed" : "failed",
+    durationMs: Date.now() - started,
+    detail: failed.length === 0 ? detail : `${detail}; failed: ${failed.map((a) => a.name).join(", ")}`,
+  });
+  ctx.notify();
+  return failed.length === 0;
+}
+
+export function skipTier(ctx: RunContext, name: TierResult["name"], reason: string): void {
+  ctx.run.tiers.push({ name, status: "skipped", durationMs: 0, detail: reason });
+  ctx.notify();
+}
+
+/** Waits for convergence, then runs the generic asserts; keeps the failing services' logs. */
+export async function convergeAndAssert(
+  ctx: RunContext,
+  info: RecipeInfo,
+  tier: string,
+): Promise<AssertResult[]> {
+  const timeoutSeconds = ctx.run.request.timeoutSeconds ?? info.timeoutSeconds ?? ctx.settings.CCCI_TIMEOUT;
+  const convergence = await step(
+    ctx,
+    `${tier}: converge`,
+    () =>
+      waitForConvergence(
+        ctx.docker,
+        info.plan.stack,
+        timeoutSeconds * 1000,
+        ctx.signal,
+        1_000,
+        ctx.settings.CCCI_SETTLE_SECONDS * 1000,
+      ),
+    (c) =>
+      c.converged ? `converged in ${Math.round(c.waitedMs / 1000)} s` : `timed out after ${timeoutSeconds} s`,
+  );
+  throwIfCancelled(ctx);
+  if (!convergence.converged) {
+    ctx.run.steps.at(-1)!.status = "failed";
+    ctx.run.errorCode = "TIMEOUT";
+  }
+  const generic = await step(ctx, `${tier}: generic asserts`, () =>
+    runGenericAsserts(ctx, info, convergence),
+  );
+  if (generic.failingServices.length > 0)
+    ctx.run.logExcerpt = await logExcerpt(ctx.docker, generic.failingServices, ctx.redactor);
+  return generic.asserts;
+}
+
+/** install: create the app and deploy its first version, then the generic asserts. */
+export async function installTier(ctx: RunContext, info: RecipeInfo, what: string): Promise<boolean> {
+  const started = Date.now();
+  const dctx = deployContext(ctx);
+  await step(
+    ctx,
+    "install: create",
+    () => ctx.deployer.create(info.plan, dctx),
+    () => `env file and ${info.plan.secrets.length} secrets`,
+  );
+  throwIfCancelled(ctx);
+  await step(
+    ctx,
+    "install: deploy",
+    () => ctx.deployer.deploy(info.plan, dctx),
+    () => `${ctx.deployer.driver} deploy of ${what}`,
+  );
+  throwIfCancelled(ctx);
+  return recordTier(
+    ctx,
+    "install",
+    started,
+    await convergeAndAssert(ctx, info, "install"),
+    `deployed ${what}`,
+  );
+}
+
+/** upgrade: move the same app (same volumes) to the head, the generic asserts again, and proof it moved. */
+export async function upgradeTier(ctx: RunContext, head: RecipeInfo): Promise<boolean> {
+  const started = Date.now();
+  const sha = head.plan.sha!;
+  await step(
+    ctx,
+    "upgrade: deploy",
+    () => ctx.deployer.upgrade(head.plan, deployContext(ctx)),
+    () => `upgraded to ${sha.slice(0, 12)}`,
+  );
+  throwIfCancelled(ctx);
+  const asserts = await convergeAndAssert(ctx, head, "upgrade");
+  const proofStarted = Date.now();
+  const proof = await proveMoved(ctx.docker, head.plan.stack, sha);
+  asserts.push({
+    name: "generic:moved",
+    kind: "generic",
+    passed: proof.passed,
+    durationMs: Date.now() - proofStarted,
+    detail: proof.detail,
+  });
+  return recordTier(ctx, "upgrade", started, asserts, `upgraded to the head ${sha.slice(0, 12)}`);
+}
