@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { recoverCommand } from "./cli/recover-command.js";
 import { runCommand, runUsage } from "./cli/run-command.js";
 import { describeError, isUserError } from "./errors.js";
 
@@ -6,12 +7,14 @@ const usage = `ccci - CI for Co-op Cloud recipes
 
 commands:
   ccci run <recipe dir | git url> [--ref REF] [--driver swarm|abra] [--timeout S]   run a cold test
+  ccci recover                                                                  tear down runs a crash left behind
   ccci help                                                                     this text
 
 ${runUsage}`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
+  recover: recoverCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

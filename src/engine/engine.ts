@@ -11,6 +11,7 @@ import { runCold } from "./cold.js";
 import type { RunContext } from "./context.js";
 import { RunJournal } from "./journal.js";
 import { RunLocks } from "./locks.js";
+import { type RecoveredRun, recoverInterruptedRuns } from "./recovery.js";
 import { isFinished, type Run, type RunRequest } from "./run.js";
 import { newRunId } from "./run-id.js";
 
@@ -30,7 +31,16 @@ interface Entry {
 const snapshot = (run: Run): Run => structuredClone(run);
 
 /** The in-process orchestration engine: queues runs, bounds them with locks, runs their lifecycles. */
-export function createEngine(deps: EngineDeps): EngineApi & { shutdown(): Promise<void> } {
+export interface Engine extends EngineApi {
+  /** Cancels every unfinished run and waits for their teardowns. */
+  shutdown(): Promise<void>;
+  /** Tears down runs a previous process left unfinished (crash, SIGKILL). Call once at start-up. */
+  recover(): Promise<RecoveredRun[]>;
+  /** Adds trigger data (e.g. the check run id) to the run's record and journal, for reporters and recovery. */
+  recordOrigin(runId: string, origin: Record<string, unknown>): Promise<void>;
+}
+
+export function createEngine(deps: EngineDeps): Engine {
   const { settings, log } = deps;
   const docker = new DockerCli(settings.CCCI_DOCKER_BIN);
   const locks = new RunLocks(settings.CCCI_MAX_TESTS);
@@ -148,6 +158,15 @@ export function createEngine(deps: EngineDeps): EngineApi & { shutdown(): Promis
     onUpdate: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    recover: async () => {
+      return recoverInterruptedRuns(docker, settings.CCCI_STATE_DIR, log, (runId) => entries.has(runId));
+    },
+    recordOrigin: async (runId, origin) => {
+      const entry = entries.get(runId);
+      if (!entry) return;
+      entry.run.request.origin = { ...entry.run.request.origin, ...origin };
+      await RunJournal.open(settings.CCCI_STATE_DIR, runId).append({ type: "origin", origin });
     },
     shutdown: async () => {
       for (const entry of entries.values())
