@@ -13,8 +13,8 @@ const wholeNumber = (min: number, max: number) =>
     .min(min, `expected a whole number between ${min} and ${max}`)
     .max(max, `expected a whole number between ${min} and ${max}`);
 
-function defaultStateDir(): string {
-  const xdg = process.env.XDG_STATE_HOME;
+function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_STATE_HOME;
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), ".local", "state"), "ccci");
 }
 
@@ -37,8 +37,9 @@ export const settingsSchema = z.object({
   CCCI_STATE_DIR: z
     .string()
     .min(1)
-    .default(defaultStateDir())
-    .describe("Directory for run directories, journals, registry and snapshots."),
+    .describe(
+      "Directory for run directories, journals, registry and snapshots; default `$XDG_STATE_HOME/ccci` or `~/.local/state/ccci`.",
+    ),
   CCCI_MAX_TESTS: wholeNumber(1, 64)
     .default(2)
     .describe("Most runs that may deploy at the same time, across all recipes."),
@@ -60,6 +61,17 @@ export const settingsSchema = z.object({
     .describe("abra server name the apps are created on (abra's local server is `default`)."),
   CCCI_ABRA_BIN: z.string().min(1).default("abra").describe("Path or name of the abra executable."),
   CCCI_DOCKER_BIN: z.string().min(1).default("docker").describe("Path or name of the docker executable."),
+  CCCI_RECIPES: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Enrolment file (YAML) of recipes that keep warm canonicals; default `<state dir>/recipes.yml`.",
+    ),
+  CCCI_QUICK_FALLBACK: z
+    .enum(["cold", "decline"], { error: "expected 'cold' or 'decline'" })
+    .default("cold")
+    .describe("What `--quick` does when the recipe has no canonical: run cold instead, or decline the run."),
   CCCI_PROBE_IMAGE: z
     .string()
     .min(1)
@@ -81,6 +93,7 @@ export function loadSettings(
     const value = overrides[name] ?? env[name];
     if (value !== undefined && value !== "") raw[name] = value;
   }
+  raw.CCCI_STATE_DIR ??= defaultStateDir(env);
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

@@ -26,7 +26,9 @@ export function deployEnv(app: AppPlan): Record<string, string> {
     "DOCKER_TLS_VERIFY",
   ];
   const base = Object.fromEntries(passthrough.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
-  return { ...base, ...app.env, STACK_NAME: app.stack };
+  // The host's docker settings win: a recipe's env must not redirect the docker CLI (PATH=., DOCKER_HOST=…).
+  const appEnv = Object.fromEntries(Object.entries(app.env).filter(([key]) => !passthrough.includes(key)));
+  return { ...appEnv, STACK_NAME: app.stack, ...base };
 }
 
 /**

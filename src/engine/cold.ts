@@ -1,11 +1,12 @@
 import { join } from "node:path";
-import { CcciError, describeError, isUserError } from "../errors.js";
+import { CcciError } from "../errors.js";
 import { type FetchedRecipe, fetchRecipe } from "../recipe/fetch.js";
 import { coldDomain, stackName, validateRecipeName } from "../recipe/naming.js";
 import { planApp, type RecipeInfo } from "../recipe/plan.js";
 import { containerOf } from "./asserts/containers.js";
 import { customAssertEnvironment, listCustomAsserts, runCustomAssert } from "./asserts/custom.js";
 import { type BaseChoice, chooseBase } from "./base-version.js";
+import { conclude } from "./conclude.js";
 import { type RunContext, step, throwIfCancelled } from "./context.js";
 import { teardown } from "./teardown.js";
 import { installTier, recordTier, skipTier, upgradeTier } from "./tier-run.js";
@@ -148,28 +149,6 @@ async function runTiers(
   if (!tiers.includes("custom")) skipTier(ctx, "custom", "not requested (--tiers)");
   else if (!upgraded) skipTier(ctx, "custom", "skipped: an earlier tier failed");
   else await runCustomTier(ctx, headInfo);
-}
-
-function conclude(ctx: RunContext, error: unknown, leaks: string): void {
-  const { run } = ctx;
-  if (error) {
-    run.state = error instanceof CcciError && error.code === "CANCELLED" ? "cancelled" : "errored";
-    run.userError = isUserError(error);
-    run.errorCode = error instanceof CcciError ? error.code : "DEPLOY_FAILED";
-    run.reason = ctx.redactor.redact(describeError(error));
-  } else {
-    const failed = run.tiers.filter((t) => t.status === "failed");
-    const failedAsserts = run.asserts.filter((a) => !a.passed);
-    run.state = failed.length === 0 && failedAsserts.length === 0 ? "passed" : "failed";
-    if (run.state === "failed") {
-      run.reason = `failed at ${failed.map((t) => t.name).join(", ") || "asserts"}: ${failedAsserts.map((a) => a.name).join(", ")}`;
-    }
-  }
-  if (leaks) {
-    if (run.state !== "cancelled") run.state = "failed";
-    run.errorCode = "LEAK";
-    run.reason = `${run.reason ? `${run.reason}; ` : ""}closure check: left after teardown: ${leaks}`;
-  }
 }
 
 /** A cold run: fresh app at a unique domain, the tiers on one deployment, teardown always. */

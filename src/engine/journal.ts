@@ -4,7 +4,15 @@ import { join } from "node:path";
 import type { Resource } from "../deploy/deployer.js";
 
 export type JournalEntry =
-  | { at: string; type: "run"; runId: string; recipe: string; mode: string; stack?: string; origin?: Record<string, unknown> }
+  | {
+      at: string;
+      type: "run";
+      runId: string;
+      recipe: string;
+      mode: string;
+      stack?: string;
+      origin?: Record<string, unknown>;
+    }
   | { at: string; type: "origin"; origin: Record<string, unknown> }
   | { at: string; type: "resource"; resource: Resource }
   | { at: string; type: "state"; state: string };

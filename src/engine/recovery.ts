@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { DockerCli } from "../deploy/docker.js";
-import { removeStack } from "../deploy/swarm-remove.js";
 import { countResources, describeResources } from "../deploy/stack-resources.js";
+import { removeStack } from "../deploy/swarm-remove.js";
 import type { Logger } from "../log.js";
 import { type JournalEntry, type RunJournal, unfinishedJournals } from "./journal.js";
 
@@ -20,12 +20,21 @@ export interface RecoveredRun {
 /** A run's own entries: its header, the origins recorded for it, and what it created. */
 function summarise(entries: JournalEntry[]) {
   const header = entries.find((e): e is Extract<JournalEntry, { type: "run" }> => e.type === "run");
-  const origin = Object.assign({}, header?.origin, ...entries.flatMap((e) => (e.type === "origin" ? [e.origin] : [])));
+  const origin = Object.assign(
+    {},
+    header?.origin,
+    ...entries.flatMap((e) => (e.type === "origin" ? [e.origin] : [])),
+  );
   const resources = entries.flatMap((e) => (e.type === "resource" ? [e.resource] : []));
   return { header, origin: origin as Record<string, unknown>, resources };
 }
 
-async function recoverOne(journal: RunJournal, docker: DockerCli, stateDir: string, log: Logger): Promise<RecoveredRun | undefined> {
+async function recoverOne(
+  journal: RunJournal,
+  docker: DockerCli,
+  stateDir: string,
+  log: Logger,
+): Promise<RecoveredRun | undefined> {
   const { header, origin, resources } = summarise(await journal.entries());
   if (!header) {
     await journal.append({ type: "state", state: "cancelled" });
@@ -40,7 +49,10 @@ async function recoverOne(journal: RunJournal, docker: DockerCli, stateDir: stri
   for (const resource of resources) if (resource.kind === "envfile") await rm(resource.name, { force: true });
   await rm(join(stateDir, "runs", header.runId), { recursive: true, force: true });
   await journal.append({ type: "state", state: "cancelled" });
-  log.warn({ runId: header.runId, stack, leaks }, "recovered a run interrupted by a restart: torn down and marked cancelled");
+  log.warn(
+    { runId: header.runId, stack, leaks },
+    "recovered a run interrupted by a restart: torn down and marked cancelled",
+  );
   return { runId: header.runId, recipe: header.recipe, mode: header.mode, stack, origin, leaks };
 }
 

@@ -17,7 +17,7 @@ export interface Step {
 
 /** One row of the tier table: install → upgrade → backup → restore → custom on one deployment. */
 export interface TierResult {
-  name: "install" | "upgrade" | "backup" | "restore" | "custom";
+  name: "install" | "reattach" | "upgrade" | "backup" | "restore" | "custom" | "rollback";
   status: "passed" | "failed" | "skipped";
   durationMs: number;
   /** What was deployed (base / head), or why the tier was skipped or failed. */
@@ -58,6 +58,11 @@ export interface RunRequest {
   tiers?: Array<TierResult["name"]>;
   /** The branch a pull request targets: a fallback base for the upgrade tier. */
   targetBranch?: string;
+  /**
+   * Promote the canonical when this cold run passes. Only the recipe's default-branch head or latest
+   * release tag of its enrolled repository can be promoted; anything else is refused with a note.
+   */
+  promote?: boolean;
 }
 
 export interface Run {

@@ -67,31 +67,35 @@ export async function convergeAndAssert(
   return generic.asserts;
 }
 
-/** install: create the app and deploy its first version, then the generic asserts. */
-export async function installTier(ctx: RunContext, info: RecipeInfo, what: string): Promise<boolean> {
+/**
+ * install (cold) or reattach (quick): create the app (env file, missing secrets) and deploy its first
+ * version, then the generic asserts.
+ */
+export async function installTier(
+  ctx: RunContext,
+  info: RecipeInfo,
+  what: string,
+  tier: "install" | "reattach" = "install",
+): Promise<boolean> {
   const started = Date.now();
   const dctx = deployContext(ctx);
+  const secrets = `env file and ${info.plan.secrets.length} secrets`;
   await step(
     ctx,
-    "install: create",
+    `${tier}: create`,
     () => ctx.deployer.create(info.plan, dctx),
-    () => `env file and ${info.plan.secrets.length} secrets`,
+    () => secrets,
   );
   throwIfCancelled(ctx);
+  const deployed = `${ctx.deployer.driver} deploy of ${what}`;
   await step(
     ctx,
-    "install: deploy",
+    `${tier}: deploy`,
     () => ctx.deployer.deploy(info.plan, dctx),
-    () => `${ctx.deployer.driver} deploy of ${what}`,
+    () => deployed,
   );
   throwIfCancelled(ctx);
-  return recordTier(
-    ctx,
-    "install",
-    started,
-    await convergeAndAssert(ctx, info, "install"),
-    `deployed ${what}`,
-  );
+  return recordTier(ctx, tier, started, await convergeAndAssert(ctx, info, tier), `deployed ${what}`);
 }
 
 /** upgrade: move the same app (same volumes) to the head, the generic asserts again, and proof it moved. */

@@ -17,6 +17,8 @@ export interface ComposeModel {
   volumes: string[];
   secrets: string[];
   configs: string[];
+  /** Docker names of secrets and configs given by `name:` (interpolated), for the 64-character check. */
+  objectNames: { kind: "secret" | "config"; name: string }[];
 }
 
 /** `COMPOSE_FILE="compose.yml:compose.x.yml"` → the files, checked to exist and to stay in the recipe. */
@@ -95,9 +97,17 @@ function mergeService(
   });
 }
 
+function interpolateOrExplain(text: string, env: Record<string, string>, file: string): string {
+  try {
+    return interpolate(text, env);
+  } catch (error) {
+    throw new UserError("RECIPE_INVALID", `${file}: ${(error as Error).message}`);
+  }
+}
+
 /** Reads the recipe's compose files the way `docker stack deploy -c a -c b` merges them. */
 export function loadCompose(recipeDir: string, files: string[], env: Record<string, string>): ComposeModel {
-  const model: ComposeModel = { services: new Map(), volumes: [], secrets: [], configs: [] };
+  const model: ComposeModel = { services: new Map(), volumes: [], secrets: [], configs: [], objectNames: [] };
   const addKeys = (list: string[], section: unknown) => {
     for (const key of Object.keys((section as Record<string, unknown>) ?? {}))
       if (!list.includes(key)) list.push(key);
@@ -114,6 +124,16 @@ export function loadCompose(recipeDir: string, files: string[], env: Record<stri
     addKeys(model.volumes, data.volumes);
     addKeys(model.secrets, data.secrets);
     addKeys(model.configs, data.configs);
+    for (const kind of ["secret", "config"] as const) {
+      for (const raw of Object.values(
+        (data[`${kind}s`] ?? {}) as Record<string, { name?: unknown } | null>,
+      )) {
+        if (typeof raw?.name !== "string") continue;
+        const name = interpolateOrExplain(raw.name, env, file);
+        if (!model.objectNames.some((o) => o.kind === kind && o.name === name))
+          model.objectNames.push({ kind, name });
+      }
+    }
   }
   return model;
 }

@@ -11,7 +11,21 @@ const assignment = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 function splitValueAndComment(rest: string): { value: string; comment?: string } {
   const trimmed = rest.trim();
   const quote = trimmed[0];
-  if (quote === '"' || quote === "'") {
+  if (quote === '"') {
+    // Double quotes may hold JSON-style escapes (`\"`, `\\`): find the first unescaped closing quote.
+    const match = /^"((?:[^"\\]|\\.)*)"(.*)$/.exec(trimmed);
+    if (match) {
+      let value = match[1]!;
+      try {
+        value = JSON.parse(`"${value}"`) as string;
+      } catch {
+        // not valid JSON escapes: keep the text between the quotes as it is
+      }
+      const hash = match[2]!.indexOf("#");
+      return { value, comment: hash >= 0 ? match[2]!.slice(hash + 1).trim() : undefined };
+    }
+  }
+  if (quote === "'") {
     const end = trimmed.indexOf(quote, 1);
     if (end > 0) {
       const after = trimmed.slice(end + 1);

@@ -98,6 +98,7 @@ export function planApp(input: PlanInput): RecipeInfo {
     ...secrets.map((s) => ({ kind: "secret" as const, name: s.dockerName })),
     ...[...compose.services.keys()].map((s) => ({ kind: "service" as const, name: `${stack}_${s}` })),
     ...compose.volumes.map((v) => ({ kind: "volume" as const, name: `${stack}_${v}` })),
+    ...compose.objectNames.filter((o) => !secrets.some((s) => s.dockerName === o.name)),
   ]);
   const plan: AppPlan = {
     ...input,

@@ -1,0 +1,79 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are shell syntax, not templates
+import { describe, expect, it } from "vitest";
+import { DockerCli } from "../../src/deploy/docker.js";
+import { describeReplicas, stackReplicas, waitForConvergence } from "../../src/engine/converge.js";
+import { standInDir, writeStandIn } from "../support/stand-in.js";
+
+const stack = "hell-a1b2c3_ci_localhost";
+
+/** `service ls` answers the given rows (`$stack` expands to the stack). */
+function dockerAnswering(rows: string[]) {
+  const { dir, timeline } = standInDir();
+  const bin = writeStandIn(dir, "docker", timeline, {
+    rules: [{ when: "service ls *", sh: rows.map((row) => `echo "${row}"`).join("\n") }],
+  });
+  return { docker: new DockerCli(bin), timeline };
+}
+
+describe("stackReplicas", () => {
+  it.each([
+    ["a converged service", ["${stack}_app 1/1"], [{ service: `${stack}_app`, running: 1, desired: 1 }]],
+    ["a service still starting", ["${stack}_db 0/2"], [{ service: `${stack}_db`, running: 0, desired: 2 }]],
+    [
+      "docker's per-node note",
+      ["${stack}_app 1/1 (max 1 per node)"],
+      [{ service: `${stack}_app`, running: 1, desired: 1 }],
+    ],
+    ["no services", [], []],
+  ])("reads %s", async (_what, rows, expected) => {
+    expect(await stackReplicas(dockerAnswering(rows).docker, stack)).toEqual(expected);
+  });
+
+  it("describes replicas in one line", () => {
+    expect(
+      describeReplicas([
+        { service: "s_app", running: 0, desired: 1 },
+        { service: "s_db", running: 1, desired: 1 },
+      ]),
+    ).toBe("s_app 0/1, s_db 1/1");
+    expect(describeReplicas([])).toBe("no services");
+  });
+});
+
+describe("waitForConvergence", () => {
+  const signal = () => new AbortController().signal;
+
+  it("converges once every service has run all its replicas for the settle time", async () => {
+    const { docker, timeline } = dockerAnswering(["${stack}_app 1/1", "${stack}_db 1/1"]);
+    const result = await waitForConvergence(docker, stack, 5_000, signal(), 10, 50);
+    expect(result).toMatchObject({ converged: true, cancelled: false });
+    expect(result.waitedMs).toBeGreaterThanOrEqual(50);
+    expect(timeline.calls().length).toBeGreaterThan(1);
+  });
+
+  it.each([
+    ["a service short of its replicas", ["${stack}_app 1/1", "${stack}_db 0/1"]],
+    ["a service scaled to zero", ["${stack}_app 0/0"]],
+    ["a stack without services", []],
+  ])("times out with %s", async (_what, rows) => {
+    const result = await waitForConvergence(dockerAnswering(rows).docker, stack, 100, signal(), 10, 0);
+    expect(result).toMatchObject({ converged: false, cancelled: false });
+    expect(result.waitedMs).toBeGreaterThanOrEqual(100);
+  });
+
+  it("stops waiting when the run is cancelled", async () => {
+    const abort = new AbortController();
+    setTimeout(() => abort.abort("cancelled"), 50);
+    const started = Date.now();
+    const result = await waitForConvergence(
+      dockerAnswering(["${stack}_app 0/1"]).docker,
+      stack,
+      60_000,
+      abort.signal,
+      1_000,
+      0,
+    );
+    expect(result).toMatchObject({ converged: false, cancelled: true });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
