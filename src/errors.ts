@@ -16,8 +16,16 @@ export const errorCodes = {
   TIMEOUT: "the app did not converge within its timeout",
   CANCELLED: "the run was cancelled (signal, superseding push, closed pull request)",
   LEAK: "the closure check found resources of the run left after teardown",
-  SSO_DECLARATION_INVALID: "the recipe's `sso` declaration (ccci.yml) names an unknown provider or has a malformed field",
+  SSO_DECLARATION_INVALID:
+    "the recipe's `sso` declaration (ccci.yml) names an unknown provider or has a malformed field",
   KEYCLOAK_UNAVAILABLE: "the Keycloak that serves SSO realms cannot be reached or refused a request",
+  ENROLMENT_INVALID: "the enrolment file (CCCI_RECIPES) is not valid YAML or breaks its schema",
+  REGISTRY_INVALID:
+    "the canonical registry file is corrupt or hand-broken; ccci will not overwrite it until fixed",
+  SNAPSHOT_REFUSED: "a snapshot or restore was refused because the app is deployed or its volumes are in use",
+  SNAPSHOT_CORRUPT: "the stored snapshot does not match its manifest (a tampered or damaged file)",
+  SNAPSHOT_MISSING: "the recipe has no snapshot (no canonical yet) or the app has no volumes to snapshot",
+  DISK_FULL: "a disk (docker data root or state dir) is below CCCI_DISK_HARD after pruning; runs are refused",
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

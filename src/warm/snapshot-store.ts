@@ -1,0 +1,297 @@
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { Mutex } from "async-mutex";
+import { CcciError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { validateRecipeName } from "../recipe/naming.js";
+import { writeFileAtomic } from "./atomic-file.js";
+import { copyRootAttributes, copyTree, syncFilesystem } from "./copy-tree.js";
+import {
+  createOverlayVolume,
+  findStackUsers,
+  inspectVolume,
+  listStackVolumes,
+  overlayDirsOf,
+  removeVolume,
+} from "./docker-volumes.js";
+import { withMergedView } from "./overlay-view.js";
+import { newSnapshotId, SnapshotLayout } from "./snapshot-layout.js";
+import {
+  readManifest,
+  type SnapshotManifest,
+  type VolumeRecord,
+  writeManifest,
+} from "./snapshot-manifest.js";
+import { collectGarbage, type OpenReport, repairOnOpen } from "./snapshot-repair.js";
+import { firstDifference } from "./tree-compare.js";
+import { digestTree, statTree } from "./tree-digest.js";
+
+export interface SnapshotStoreOptions {
+  stateDir: string;
+  recipe: string;
+  /** The canonical's stack name (`stackName(warmDomain(recipe, base))`); its volumes are `<stack>_<vol>`. */
+  stack: string;
+  dockerBin?: string;
+  log?: Logger;
+  /** Called at each step of a snapshot or restore (progress; tests use it to crash at a known point). */
+  onStep?: (step: string) => void | Promise<void>;
+}
+
+export type VerifyMode = "fast" | "deep";
+export type VolumeState = "pristine" | "modified" | "detached" | "missing" | "extra";
+
+/**
+ * The last-known-good data of one canonical app: an immutable raw copy of each of its volumes, which the
+ * app's Docker volumes mount as overlay lower layers. Restoring is discarding the scratch (upper) layer,
+ * so it costs the same whatever the data size. One instance per recipe and process; every operation that
+ * changes the store runs under its mutex (the caller also holds the app's lock).
+ */
+export class SnapshotStore {
+  readonly layout: SnapshotLayout;
+  private readonly mutex = new Mutex();
+  private readonly docker: string;
+  private pendingCleanup: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: SnapshotStoreOptions) {
+    validateRecipeName(options.recipe);
+    this.layout = new SnapshotLayout(join(options.stateDir, "snapshots", options.recipe));
+    this.docker = options.dockerBin ?? "docker";
+  }
+
+  /** Opens the store, discarding half-written generations and finishing an interrupted restore. */
+  static async open(options: SnapshotStoreOptions): Promise<{ store: SnapshotStore; report: OpenReport }> {
+    const store = new SnapshotStore(options);
+    const report = await store.mutex.runExclusive(() => repairOnOpen(store.repairContext()));
+    store.options.log?.info({ recipe: options.recipe, ...report }, "snapshot store opened");
+    return { store, report };
+  }
+
+  /** The manifest of the last-known-good snapshot, or null when there is none. */
+  async current(): Promise<SnapshotManifest | null> {
+    const id = await this.layout.readCurrent();
+    return id ? readManifest(this.layout.manifest(id)) : null;
+  }
+
+  /**
+   * Copies the merged view of every volume of the (undeployed) stack into a new generation, digests it,
+   * makes it durable, switches `current` to it, then points the volumes at it with an empty scratch layer.
+   */
+  async takeSnapshot(meta: Record<string, string> = {}): Promise<SnapshotManifest> {
+    return this.exclusive(async () => {
+      const dockerNames = await listStackVolumes(this.docker, this.options.stack);
+      if (dockerNames.length === 0) {
+        throw new CcciError("SNAPSHOT_MISSING", `stack ${this.options.stack} has no volumes to snapshot`);
+      }
+      await this.assertNotInUse("snapshot", dockerNames);
+      const id = newSnapshotId();
+      await mkdir(join(this.layout.generation(id), "volumes"), { recursive: true });
+      await this.step("copying");
+      const names = dockerNames.map((n) => n.slice(this.options.stack.length + 1));
+      for (const [i, name] of names.entries()) await this.copyVolume(dockerNames[i] as string, id, name);
+      await this.step("copied");
+      const [volumes] = await Promise.all([
+        Promise.all(names.map((name, i) => this.recordVolume(id, name, dockerNames[i] as string))),
+        syncFilesystem(this.layout.generation(id)),
+      ]);
+      const manifest: SnapshotManifest = {
+        format: 1,
+        ...{ id, recipe: this.options.recipe, stack: this.options.stack },
+        ...{ createdAt: new Date().toISOString(), meta, volumes },
+      };
+      await writeManifest(this.layout.manifest(id), manifest);
+      await this.step("manifest-written");
+      await this.layout.switchCurrent(id);
+      await this.step("committed");
+      // From here the volumes move to the new generation; an interrupted move is finished on the next open.
+      await writeFileAtomic(this.layout.restoreIntent, JSON.stringify({ snapshotId: id }));
+      await this.attachVolumes(manifest, dockerNames);
+      await rm(this.layout.restoreIntent, { force: true });
+      this.options.log?.info({ recipe: this.options.recipe, snapshotId: id }, "snapshot taken");
+      return manifest;
+    });
+  }
+
+  /**
+   * Makes the stack's volumes equal the last-known-good again: checks the snapshot against its manifest
+   * (`fast`: stat index, no data read; `deep`: every byte re-hashed), then recreates each volume as an
+   * overlay over it with an empty scratch layer. Removes stack volumes the snapshot does not have.
+   */
+  async restore(verify: VerifyMode = "fast"): Promise<SnapshotManifest> {
+    return this.exclusive(async () => {
+      const manifest = await this.requireCurrent();
+      const existing = await listStackVolumes(this.docker, this.options.stack);
+      await this.assertNotInUse("restore", [
+        ...new Set([...existing, ...manifest.volumes.map((v) => v.dockerName)]),
+      ]);
+      await this.verifyManifest(manifest, verify);
+      await this.step("verified");
+      await writeFileAtomic(this.layout.restoreIntent, JSON.stringify({ snapshotId: manifest.id }));
+      await this.step("intent-written");
+      await this.attachVolumes(manifest, existing);
+      await rm(this.layout.restoreIntent, { force: true });
+      await this.step("restored");
+      return manifest;
+    });
+  }
+
+  /** Checks the current snapshot against its manifest; throws SNAPSHOT_CORRUPT naming volume and file. */
+  async verify(mode: VerifyMode = "deep"): Promise<SnapshotManifest> {
+    const manifest = await this.requireCurrent();
+    await this.verifyManifest(manifest, mode);
+    return manifest;
+  }
+
+  /** Digest of what the app sees in a volume (merged view), comparable with a manifest's volume digest. */
+  async digestVolume(dockerName: string): Promise<string> {
+    const info = await inspectVolume(this.docker, dockerName);
+    if (!info) throw new CcciError("SNAPSHOT_MISSING", `volume ${dockerName} does not exist`);
+    return withMergedView(info, this.layout.root, async (dir) => (await digestTree(dir)).digest);
+  }
+
+  /** Per volume: pristine (empty scratch over current), modified, detached, missing, extra. Reads no data. */
+  async volumeStates(): Promise<Record<string, VolumeState>> {
+    const manifest = await this.current();
+    const states: Record<string, VolumeState> = {};
+    for (const name of await listStackVolumes(this.docker, this.options.stack)) states[name] = "extra";
+    for (const volume of manifest?.volumes ?? []) {
+      states[volume.dockerName] = await this.volumeState(manifest as SnapshotManifest, volume);
+    }
+    return states;
+  }
+
+  /** Removes the stack's volumes (keeping the snapshot), e.g. before a promotion's fresh deploy. */
+  async releaseVolumes(): Promise<void> {
+    await this.exclusive(async () => {
+      const existing = await listStackVolumes(this.docker, this.options.stack);
+      await this.assertNotInUse("release the volumes of", existing);
+      for (const name of existing) await removeVolume(this.docker, name);
+    });
+  }
+
+  /** Resolves when background removal of discarded layers and generations has finished. */
+  async idle(): Promise<void> {
+    await this.pendingCleanup;
+  }
+
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = await this.mutex.runExclusive(fn);
+    const cleanup = this.mutex.runExclusive(() => collectGarbage(this.repairContext()));
+    this.pendingCleanup = Promise.all([this.pendingCleanup, cleanup.then((c) => c.removal)]).catch((error) =>
+      this.options.log?.warn({ err: error }, "snapshot garbage removal failed"),
+    );
+    return result;
+  }
+
+  private repairContext() {
+    return {
+      layout: this.layout,
+      docker: this.docker,
+      stack: this.options.stack,
+      reattach: async (manifest: SnapshotManifest) =>
+        this.attachVolumes(manifest, await listStackVolumes(this.docker, this.options.stack)),
+      inUse: async (volumes: string[]) => findStackUsers(this.docker, this.options.stack, volumes),
+    };
+  }
+
+  private async step(name: string): Promise<void> {
+    await this.options.onStep?.(name);
+  }
+
+  private async requireCurrent(): Promise<SnapshotManifest> {
+    const manifest = await this.current();
+    if (!manifest) throw new CcciError("SNAPSHOT_MISSING", `no snapshot of ${this.options.recipe} yet`);
+    return manifest;
+  }
+
+  private async assertNotInUse(action: string, volumes: string[]): Promise<void> {
+    const users = await findStackUsers(this.docker, this.options.stack, volumes);
+    if (users.length === 0) return;
+    throw new CcciError(
+      "SNAPSHOT_REFUSED",
+      `refusing to ${action} ${this.options.stack} while it is deployed or its volumes are in use: ${users.join(", ")}`,
+    );
+  }
+
+  private async copyVolume(dockerName: string, id: string, name: string): Promise<void> {
+    const info = await inspectVolume(this.docker, dockerName);
+    if (!info) throw new CcciError("SNAPSHOT_MISSING", `volume ${dockerName} vanished during the snapshot`);
+    await withMergedView(info, this.layout.root, (dir) => copyTree(dir, this.layout.volumeData(id, name)));
+  }
+
+  private async recordVolume(id: string, name: string, dockerName: string): Promise<VolumeRecord> {
+    const tree = await digestTree(this.layout.volumeData(id, name));
+    return {
+      name,
+      dockerName,
+      digest: tree.digest,
+      files: tree.files,
+      bytes: tree.bytes,
+      entries: tree.entries,
+    };
+  }
+
+  private async verifyManifest(manifest: SnapshotManifest, mode: VerifyMode): Promise<void> {
+    for (const volume of manifest.volumes) {
+      const dir = this.layout.volumeData(manifest.id, volume.name);
+      const actual = await (mode === "deep" ? digestTree(dir).then((t) => t.entries) : statTree(dir)).catch(
+        (error: Error) => {
+          throw new CcciError(
+            "SNAPSHOT_CORRUPT",
+            `snapshot ${manifest.id}: volume ${volume.name}: ${error.message}`,
+          );
+        },
+      );
+      const difference = firstDifference(volume.entries, actual, mode);
+      if (difference) {
+        throw new CcciError(
+          "SNAPSHOT_CORRUPT",
+          `snapshot ${manifest.id} of ${manifest.recipe} does not match its manifest: volume ${volume.name}: ${difference}`,
+        );
+      }
+    }
+  }
+
+  /** Recreates each volume of the manifest as an overlay over the snapshot with a fresh scratch layer. */
+  private async attachVolumes(manifest: SnapshotManifest, existing: string[]): Promise<void> {
+    const layer = newSnapshotId();
+    for (const volume of manifest.volumes) {
+      await mkdir(this.layout.upper(layer, volume.name), { recursive: true });
+      await mkdir(this.layout.work(layer, volume.name), { recursive: true });
+      await copyRootAttributes(
+        this.layout.volumeData(manifest.id, volume.name),
+        this.layout.upper(layer, volume.name),
+      );
+    }
+    const wanted = new Set(manifest.volumes.map((v) => v.dockerName));
+    for (const name of existing.filter((n) => !wanted.has(n))) await removeVolume(this.docker, name);
+    for (const volume of manifest.volumes) {
+      await removeVolume(this.docker, volume.dockerName);
+      await this.step(`volume-removed:${volume.name}`);
+      const dirs = {
+        lower: this.layout.volumeData(manifest.id, volume.name),
+        upper: this.layout.upper(layer, volume.name),
+        work: this.layout.work(layer, volume.name),
+      };
+      const labels = { "com.docker.stack.namespace": this.options.stack, "ccci.snapshot": manifest.id };
+      await createOverlayVolume(this.docker, volume.dockerName, dirs, labels);
+      await this.step(`volume-created:${volume.name}`);
+    }
+  }
+
+  private async volumeState(manifest: SnapshotManifest, volume: VolumeRecord): Promise<VolumeState> {
+    const info = await inspectVolume(this.docker, volume.dockerName);
+    if (!info) return "missing";
+    const dirs = overlayDirsOf(info);
+    if (!dirs || dirs.lower !== this.layout.volumeData(manifest.id, volume.name)) return "detached";
+    const upperEntries = await readdir(dirs.upper).catch(() => null);
+    if (upperEntries === null) return "detached";
+    if (upperEntries.length > 0) return "modified";
+    const [upperRoot] = await statTree(dirs.upper).then((e) => e.slice(0, 1));
+    const lowerRoot = volume.entries[0];
+    const same =
+      upperRoot &&
+      lowerRoot &&
+      (["mode", "uid", "gid", "mtimeNs"] as const).every((k) => upperRoot[k] === lowerRoot[k]);
+    return same ? "pristine" : "modified";
+  }
+}
