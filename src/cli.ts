@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { canonicalCommand } from "./cli/canonical-command.js";
+import { configCommand } from "./cli/config-command.js";
 import { recoverCommand } from "./cli/recover-command.js";
 import { runCommand, runUsage } from "./cli/run-command.js";
 import { describeError, isUserError } from "./errors.js";
@@ -7,6 +9,8 @@ const usage = `ccci - CI for Co-op Cloud recipes
 
 commands:
   ccci run <recipe dir | git url> [--ref REF] [--driver swarm|abra] [--timeout S]   run a cold test
+  ccci canonical list|seed <recipe>|rewarm <recipe>                             warm canonicals
+  ccci config docs [--write FILE] | check [--bot]                               settings reference / check
   ccci recover                                                                  tear down runs a crash left behind
   ccci help                                                                     this text
 
@@ -15,6 +19,8 @@ ${runUsage}`;
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
   recover: recoverCommand,
+  canonical: canonicalCommand,
+  config: configCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -29,7 +29,8 @@ export function maskValue(name: string, value: unknown): string {
 }
 
 function line(name: string, value: unknown, fromEnv: boolean): string {
-  return `${name.padEnd(36)} ${maskValue(name, value)}${fromEnv ? "" : "  (default)"}`;
+  const origin = fromEnv || value === undefined ? "" : "  (default)";
+  return `${name.padEnd(36)} ${maskValue(name, value)}${origin}`;
 }
 
 function checkSettings(env: NodeJS.ProcessEnv): string[] {
@@ -98,7 +99,7 @@ export async function configCommand(argv: string[], env: NodeJS.ProcessEnv = pro
     return 0;
   }
   if (extra.length > 0 || (sub !== "docs" && sub !== "check"))
-    throw new UserError("USAGE", `expected \`config docs\` or \`config check\`\n${configUsage}`);
+    throw new UserError("USAGE", `expected 'config docs' or 'config check'\n${configUsage}`);
   if (sub === "docs") return docs(values.write);
   const lines = [...checkSettings(env), ...(values.bot ? checkProbot(env) : [])];
   console.log(lines.join("\n"));

@@ -8,11 +8,13 @@ import { createLogger } from "../log.js";
 import { resolveSource } from "../recipe/source.js";
 import { renderSummary, stepLine } from "./render.js";
 
-export const runUsage = `usage: ccci run <recipe dir | git url> [--ref REF] [--driver swarm|abra] [--timeout SECONDS] [--tiers install,upgrade,custom] [--base-branch BRANCH] [--name RECIPE] [--json]
+export const runUsage = `usage: ccci run <recipe dir | git url> [--ref REF] [--driver swarm|abra] [--timeout SECONDS] [--tiers install,upgrade,custom] [--base-branch BRANCH] [--name RECIPE] [--quick] [--promote] [--json]
 
 Runs a cold test on one fresh app at a unique domain: install (the previous release, or the head when there is
 none) -> upgrade to the head -> backup/restore -> custom asserts, then teardown, always. --tiers limits the
 tiers (install is always included; without upgrade, install deploys the head).
+--quick runs against the recipe's warm canonical instead (advisory; falls back to cold without one).
+--promote advances the canonical when the run passes and is the enrolled default-branch head or latest release.
 Exit code 0 when it passes, 1 when it fails, 2 on bad usage.`;
 
 function parseRunArgs(argv: string[]) {
@@ -28,6 +30,8 @@ function parseRunArgs(argv: string[]) {
         tiers: { type: "string" },
         "base-branch": { type: "string" },
         json: { type: "boolean", default: false },
+        quick: { type: "boolean", default: false },
+        promote: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -78,14 +82,17 @@ export async function runCommand(argv: string[]): Promise<number> {
     source,
     ref: values.ref,
     recipe: values.name,
-    mode: "cold",
+    mode: values.quick ? "quick" : "cold",
     requestedBy: "cli",
+    promote: values.promote,
     timeoutSeconds,
     tiers,
     targetBranch: values["base-branch"],
   });
   if (!values.json)
-    console.log(`ccci: cold run ${handle.run.id} of ${handle.run.recipe} (${settings.CCCI_DRIVER} driver)`);
+    console.log(
+      `ccci: ${handle.run.mode} run ${handle.run.id} of ${handle.run.recipe} (${settings.CCCI_DRIVER} driver)`,
+    );
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`ccci: ${signal} received: cancelling the run and tearing down (this can take a minute)`);
     engine.cancel(handle.run.id, `cancelled by ${signal}`);

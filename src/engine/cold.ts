@@ -8,6 +8,7 @@ import { customAssertEnvironment, listCustomAsserts, runCustomAssert } from "./a
 import { type BaseChoice, chooseBase } from "./base-version.js";
 import { conclude } from "./conclude.js";
 import { type RunContext, step, throwIfCancelled } from "./context.js";
+import { runCustomTier } from "./custom-tier.js";
 import { teardown } from "./teardown.js";
 import { installTier, recordTier, skipTier, upgradeTier } from "./tier-run.js";
 import { allTiers } from "./tiers.js";
@@ -67,42 +68,6 @@ async function pickBase(ctx: RunContext, head: FetchedRecipe, hooks: ColdHooks):
     canonicalCommit,
     targetBranch: ctx.run.request.targetBranch,
   });
-}
-
-async function runCustomTier(ctx: RunContext, info: RecipeInfo, subdir = ""): Promise<void> {
-  const names = await listCustomAsserts(info.plan.checkoutDir, subdir);
-  if (names.length === 0)
-    return subdir ? undefined : skipTier(ctx, "custom", "the recipe has no tests/ccci/ asserts");
-  const started = Date.now();
-  const appService =
-    info.http?.service ?? (info.compose.services.has("app") ? "app" : [...info.compose.services.keys()][0]!);
-  const env = customAssertEnvironment({
-    runId: ctx.run.id,
-    recipe: ctx.run.recipe,
-    recipeDir: info.plan.checkoutDir,
-    domain: info.plan.domain,
-    stack: info.plan.stack,
-    services: [...info.compose.services.keys()],
-    appService,
-    appContainer: await containerOf(ctx.docker, info.plan.stack, appService),
-    httpPort: info.http?.port,
-  });
-  const results = [];
-  for (const name of names) {
-    throwIfCancelled(ctx);
-    results.push(
-      await runCustomAssert(
-        info.plan.checkoutDir,
-        name,
-        env,
-        ctx.settings.CCCI_ASSERT_TIMEOUT * 1000,
-        ctx.redactor,
-        ctx.signal,
-      ),
-    );
-  }
-  if (subdir) ctx.run.asserts.push(...results.map((r) => ({ ...r, tier: "install" })));
-  else recordTier(ctx, "custom", started, results, `${names.length} custom asserts`);
 }
 
 function skipBackupTiers(ctx: RunContext, info: RecipeInfo): void {

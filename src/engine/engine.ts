@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Settings } from "../config.js";
 import { createDeployer } from "../deploy/create-deployer.js";
@@ -6,11 +7,14 @@ import { DockerCli } from "../deploy/docker.js";
 import type { Logger } from "../log.js";
 import { recipeNameOf } from "../recipe/source.js";
 import { Redactor } from "../redact.js";
+import { promoteCanonical } from "../warm/promote.js";
+import { WarmLayer } from "../warm/warm-layer.js";
 import type { EngineApi, RunHandle } from "./api.js";
 import { runCold } from "./cold.js";
 import type { RunContext } from "./context.js";
 import { RunJournal } from "./journal.js";
 import { RunLocks } from "./locks.js";
+import { runQuick } from "./quick.js";
 import { type RecoveredRun, recoverInterruptedRuns } from "./recovery.js";
 import { isFinished, type Run, type RunRequest } from "./run.js";
 import { newRunId } from "./run-id.js";
@@ -36,6 +40,8 @@ export interface Engine extends EngineApi {
   shutdown(): Promise<void>;
   /** Tears down runs a previous process left unfinished (crash, SIGKILL). Call once at start-up. */
   recover(): Promise<RecoveredRun[]>;
+  /** The warm layer (enrolment, registry, snapshot stores) this engine uses. */
+  readonly warm: WarmLayer;
   /** Adds trigger data (e.g. the check run id) to the run's record and journal, for reporters and recovery. */
   recordOrigin(runId: string, origin: Record<string, unknown>): Promise<void>;
 }
@@ -59,14 +65,45 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   };
 
+  const warm = new WarmLayer(settings, log);
+  const hooks = { canonicalCommit: (recipe: string) => warm.knownGoodCommit(recipe) };
+
+  /** `ccci canonical rewarm`: rebuild the canonical from scratch at its known-good commit. */
+  async function rewarm(ctx: RunContext): Promise<void> {
+    const { run } = ctx;
+    const known = await warm.knownGoodCommit(run.recipe);
+    const outcome = known
+      ? await promoteCanonical(ctx, warm, known, { requirePromotable: false })
+      : `not rewarmed: ${run.recipe} has no canonical yet (seed it first)`;
+    run.notes.push(outcome.replace(/^promoted/, "rewarmed"));
+    run.state = outcome.startsWith("promoted") ? "passed" : "failed";
+    if (run.state === "failed") run.reason = outcome;
+    await rm(ctx.runDir, { recursive: true, force: true });
+  }
+
+  /** cold (and promotion when asked for and green), or quick on the canonical. */
+  async function runLifecycle(ctx: RunContext): Promise<void> {
+    const { run } = ctx;
+    if (run.request.rewarm) return rewarm(ctx);
+    if (run.mode === "quick") return runQuick(ctx, warm, () => runCold(ctx, hooks));
+    await runCold(ctx, hooks);
+    if (run.request.promote && run.state === "passed" && run.sha) {
+      const outcome = await promoteCanonical(ctx, warm, run.sha).catch(
+        (error) => `promotion failed: ${(error as Error).message}`,
+      );
+      run.notes.push(outcome);
+      await rm(ctx.runDir, { recursive: true, force: true });
+    } else if (run.request.promote) {
+      run.notes.push("not promoted: the cold run did not pass");
+    }
+  }
+
   async function execute(entry: Entry): Promise<Run> {
     const { run } = entry;
     const runLog = log.child({ runId: run.id, recipe: run.recipe, mode: run.mode });
     const release = await locks.acquire(run.recipe, entry.cancelled);
     if (!release) return run;
     try {
-      if (run.mode === "quick")
-        run.notes.push(`quick requested, no canonical for ${run.recipe}: ran cold instead`);
       run.state = "running";
       run.startedAt = new Date().toISOString();
       notify(run);
@@ -83,7 +120,7 @@ export function createEngine(deps: EngineDeps): Engine {
         runDir: join(settings.CCCI_STATE_DIR, "runs", run.id),
       };
       mkdirSync(ctx.runDir, { recursive: true });
-      await runCold(ctx);
+      await runLifecycle(ctx);
       await ctx.journal.append({ type: "state", state: run.state });
     } catch (error) {
       runLog.error({ err: error }, "run crashed outside its lifecycle");
@@ -146,6 +183,7 @@ export function createEngine(deps: EngineDeps): Engine {
   return {
     submit,
     cancel,
+    warm,
     get: (runId) => {
       const entry = entries.get(runId);
       return entry ? snapshot(entry.run) : undefined;
@@ -160,7 +198,16 @@ export function createEngine(deps: EngineDeps): Engine {
       return () => listeners.delete(listener);
     },
     recover: async () => {
-      return recoverInterruptedRuns(docker, settings.CCCI_STATE_DIR, log, (runId) => entries.has(runId));
+      return recoverInterruptedRuns(
+        docker,
+        settings.CCCI_STATE_DIR,
+        log,
+        (runId) => entries.has(runId),
+        async (recipe: string) => {
+          const store = await warm.store(recipe);
+          if (await store.current()) await store.restore();
+        },
+      );
     },
     recordOrigin: async (runId, origin) => {
       const entry = entries.get(runId);

@@ -14,6 +14,8 @@ export type JournalEntry =
       origin?: Record<string, unknown>;
     }
   | { at: string; type: "origin"; origin: Record<string, unknown> }
+  | { at: string; type: "promotion"; recipe: string; stack: string; commit: string }
+  | { at: string; type: "promotion-done"; recipe: string }
   | { at: string; type: "resource"; resource: Resource }
   | { at: string; type: "state"; state: string };
 

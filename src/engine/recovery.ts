@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { DockerCli } from "../deploy/docker.js";
-import { countResources, describeResources } from "../deploy/stack-resources.js";
-import { removeStack } from "../deploy/swarm-remove.js";
+import { countResources, describeResources, listStackResources } from "../deploy/stack-resources.js";
+import { removeStack, undeployStack } from "../deploy/swarm-remove.js";
 import type { Logger } from "../log.js";
 import { type JournalEntry, type RunJournal, unfinishedJournals } from "./journal.js";
 
@@ -13,64 +13,97 @@ export interface RecoveredRun {
   stack?: string;
   /** What the trigger recorded (check run id, PR …): the reporter completes those as cancelled. */
   origin: Record<string, unknown>;
-  /** Empty when everything of the run was removed. */
+  /** Empty when everything of the run was removed (or, for a canonical, restored). */
   leaks: string;
 }
+
+/** Puts a canonical back to its last-known-good snapshot (the warm layer does it). */
+export type RestoreCanonical = (recipe: string) => Promise<void>;
 
 /** A run's own entries: its header, the origins recorded for it, and what it created. */
 function summarise(entries: JournalEntry[]) {
   const header = entries.find((e): e is Extract<JournalEntry, { type: "run" }> => e.type === "run");
-  const origin = Object.assign(
-    {},
-    header?.origin,
-    ...entries.flatMap((e) => (e.type === "origin" ? [e.origin] : [])),
-  );
+  const origins = entries.flatMap((e) => (e.type === "origin" ? [e.origin] : []));
+  const origin = Object.assign({}, header?.origin, ...origins) as Record<string, unknown>;
   const resources = entries.flatMap((e) => (e.type === "resource" ? [e.resource] : []));
-  return { header, origin: origin as Record<string, unknown>, resources };
+  const promotion = entries.find(
+    (e): e is Extract<JournalEntry, { type: "promotion" }> => e.type === "promotion",
+  );
+  const promotionOpen =
+    promotion && !entries.some((e) => e.type === "promotion-done") ? promotion : undefined;
+  return { header, origin, resources, promotionOpen };
 }
 
-async function recoverOne(
-  journal: RunJournal,
+/** A warm stack is never removed: undeploy it (volumes and secrets stay) and restore its snapshot. */
+async function recoverWarm(
   docker: DockerCli,
-  stateDir: string,
-  log: Logger,
-): Promise<RecoveredRun | undefined> {
-  const { header, origin, resources } = summarise(await journal.entries());
+  stack: string,
+  recipe: string,
+  restore: RestoreCanonical,
+): Promise<string> {
+  await undeployStack(docker, stack);
+  await restore(recipe);
+  const left = await listStackResources(docker, stack);
+  const leaked = { ...left, volumes: [], secrets: [] };
+  return countResources(leaked) > 0 ? describeResources(leaked) : "";
+}
+
+async function removeCold(docker: DockerCli, stack: string): Promise<string> {
+  const left = await removeStack(docker, stack);
+  return countResources(left) > 0 ? describeResources(left) : "";
+}
+
+interface RecoveryDeps {
+  docker: DockerCli;
+  stateDir: string;
+  log: Logger;
+  restore: RestoreCanonical;
+}
+
+async function recoverOne(journal: RunJournal, deps: RecoveryDeps): Promise<RecoveredRun | undefined> {
+  const { header, origin, resources, promotionOpen } = summarise(await journal.entries());
   if (!header) {
     await journal.append({ type: "state", state: "cancelled" });
     return undefined;
   }
-  const stack = header.stack;
-  let leaks = "";
-  if (stack) {
-    const left = await removeStack(docker, stack);
-    if (countResources(left) > 0) leaks = describeResources(left);
-  }
+  const { stack, recipe, mode } = header;
+  const leaks: string[] = [];
+  if (stack)
+    leaks.push(
+      mode === "quick"
+        ? await recoverWarm(deps.docker, stack, recipe, deps.restore)
+        : await removeCold(deps.docker, stack),
+    );
+  if (promotionOpen)
+    leaks.push(await recoverWarm(deps.docker, promotionOpen.stack, promotionOpen.recipe, deps.restore));
   for (const resource of resources) if (resource.kind === "envfile") await rm(resource.name, { force: true });
-  await rm(join(stateDir, "runs", header.runId), { recursive: true, force: true });
+  await rm(join(deps.stateDir, "runs", header.runId), { recursive: true, force: true });
   await journal.append({ type: "state", state: "cancelled" });
-  log.warn(
-    { runId: header.runId, stack, leaks },
+  const leaked = leaks.filter(Boolean).join("; ");
+  deps.log.warn(
+    { runId: header.runId, stack, leaks: leaked },
     "recovered a run interrupted by a restart: torn down and marked cancelled",
   );
-  return { runId: header.runId, recipe: header.recipe, mode: header.mode, stack, origin, leaks };
+  return { runId: header.runId, recipe, mode, stack, origin, leaks: leaked };
 }
 
 /**
  * Crash recovery at start-up: every run whose journal has no final state was interrupted (the process
- * died). Its stack and everything named after it is removed, its env file and run directory deleted,
- * and the journal closed as cancelled, so the reporter can complete its check run.
+ * died). A cold run's stack and everything named after it is removed; a quick run's or an interrupted
+ * promotion's canonical is undeployed and put back to its last-known-good snapshot; env files and run
+ * directories are deleted; the journal is closed as cancelled, so the reporter can complete its check run.
  */
 export async function recoverInterruptedRuns(
   docker: DockerCli,
   stateDir: string,
   log: Logger,
   isLive: (runId: string) => boolean = () => false,
+  restore: RestoreCanonical = async () => {},
 ): Promise<RecoveredRun[]> {
   const recovered: RecoveredRun[] = [];
   for (const journal of await unfinishedJournals(stateDir)) {
     if (isLive(basename(journal.path, ".jsonl"))) continue;
-    const run = await recoverOne(journal, docker, stateDir, log).catch((error) => {
+    const run = await recoverOne(journal, { docker, stateDir, log, restore }).catch((error) => {
       log.error({ err: error, journal: journal.path }, "recovery of an interrupted run failed");
       return undefined;
     });

@@ -63,6 +63,8 @@ export interface RunRequest {
    * release tag of its enrolled repository can be promoted; anything else is refused with a note.
    */
   promote?: boolean;
+  /** Rebuild the recipe's canonical from its known-good commit instead of testing (`ccci canonical rewarm`). */
+  rewarm?: boolean;
 }
 
 export interface Run {

@@ -12,6 +12,8 @@ interface RunRow {
   mode: Run["mode"];
   sha: string | null;
   state: Run["state"];
+  /** The swarm stack of the run's app, once it has a domain. */
+  stack?: string;
   queuePosition?: number;
   durationMs?: number;
   queuedAt: string;
@@ -26,6 +28,7 @@ export function statusOf(engine: EngineApi): { queued: RunRow[]; running: RunRow
     sha: run.sha,
     state: run.state,
     queuedAt: run.queuedAt,
+    ...(run.stack ? { stack: run.stack } : {}),
     ...(run.durationMs !== undefined ? { durationMs: run.durationMs } : {}),
     ...(run.state === "queued" ? { queuePosition: engine.queuePosition(run.id) } : {}),
     finished: isFinished(run),
@@ -34,7 +37,10 @@ export function statusOf(engine: EngineApi): { queued: RunRow[]; running: RunRow
   return {
     queued: rows.filter((r) => r.state === "queued").map(strip),
     running: rows.filter((r) => r.state === "running").map(strip),
-    recent: rows.filter((r) => r.finished).slice(0, RECENT_LIMIT).map(strip),
+    recent: rows
+      .filter((r) => r.finished)
+      .slice(0, RECENT_LIMIT)
+      .map(strip),
   };
 }
 

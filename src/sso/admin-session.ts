@@ -91,11 +91,13 @@ export class KeycloakAdminSession {
         password: this.options.adminPassword,
       });
     } catch (error) {
-      if (keycloakStatusOf(error) === 401) {
+      // Keycloak answers a wrong admin password with 400 invalid_grant (older versions: 401).
+      const status = keycloakStatusOf(error);
+      if (status === 400 || status === 401) {
         throw new KeycloakError(
           `Keycloak at ${this.url} refused the admin login of ${this.options.adminUser} while ${doing}: ` +
             "check CCCI_KEYCLOAK_ADMIN_USER and CCCI_KEYCLOAK_ADMIN_PASSWORD_FILE",
-          401,
+          status,
         );
       }
       throw error;
@@ -109,9 +111,13 @@ export class KeycloakAdminSession {
     const status = keycloakStatusOf(error);
     if (status !== undefined) {
       const detail = error instanceof Error ? error.message : "";
-      return new KeycloakError(`Keycloak at ${this.url} answered HTTP ${status} while ${doing}: ${detail}`, status);
+      return new KeycloakError(
+        `Keycloak at ${this.url} answered HTTP ${status} while ${doing}: ${detail}`,
+        status,
+      );
     }
-    return new KeycloakError(`Keycloak at ${this.url} is unreachable while ${doing} (${describeTransportFailure(error)})`);
+    return new KeycloakError(
+      `Keycloak at ${this.url} is unreachable while ${doing} (${describeTransportFailure(error)})`,
+    );
   }
 }
-

@@ -59,7 +59,9 @@ export const ssoDeclarationSchema = z
         .regex(/^\/[A-Za-z0-9._~/*-]*$/, "redirect_path must be a URL path such as /* or /oauth/callback")
         .default("/*"),
     },
-    { error: (issue) => (issue.code === "invalid_type" ? "expected a mapping with key provider" : undefined) },
+    {
+      error: (issue) => (issue.code === "invalid_type" ? "expected a mapping with key provider" : undefined),
+    },
   )
   .superRefine((declaration, ctx) => {
     for (const [name, value] of Object.entries(declaration.env)) {
@@ -86,11 +88,29 @@ export function parseSsoDeclaration(raw: unknown, source = "ccci.yml"): SsoDecla
     const path = ["sso", ...issue.path.map(String)].join(".");
     const keys = "keys" in issue && Array.isArray(issue.keys) ? ` ${issue.keys.join(", ")}` : "";
     // A bad record key carries the key schema's own message one level down.
-    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    const message =
+      issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
     return `${path}${keys}: ${message}`;
   });
   throw new UserError(
     "SSO_DECLARATION_INVALID",
     `invalid SSO declaration in ${source}:\n  ${problems.join("\n  ")}`,
+  );
+}
+
+/**
+ * Every secret the declaration fills must be one the recipe has (`SECRET_<NAME>_VERSION` in .env.sample),
+ * or the value would have nowhere to go. Checked before anything is deployed.
+ */
+export function checkSsoSecretsDeclared(declaration: SsoDeclaration, recipeSecrets: readonly string[]): void {
+  const known = new Set(recipeSecrets);
+  const missing = Object.keys(declaration.secrets).filter((name) => !known.has(name));
+  if (missing.length === 0) return;
+  const problems = missing.map(
+    (name) => `sso.secrets.${name}: the recipe has no SECRET_${name.toUpperCase()}_VERSION in .env.sample`,
+  );
+  throw new UserError(
+    "SSO_DECLARATION_INVALID",
+    `invalid SSO declaration in ccci.yml:\n  ${problems.join("\n  ")}`,
   );
 }

@@ -1,4 +1,5 @@
 import type { Resource } from "../deploy/deployer.js";
+import type { Redactor } from "../redact.js";
 import type { SsoDeclaration } from "./declaration.js";
 
 export type SsoMode = "warm" | "cold-fallback";
@@ -11,6 +12,10 @@ export interface SsoRunContext {
   domain?: string;
   /** Records the realm in the run's journal before it is created, so teardown and recovery find it. */
   record?: (resource: Resource) => Promise<void>;
+  /** The run's private directory; the cold fallback writes its Keycloak's compose file there. */
+  runDir?: string;
+  /** The run's redactor; providers add every credential they hand out. */
+  redactor?: Redactor;
 }
 
 export interface PreparedSso {

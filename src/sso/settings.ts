@@ -5,7 +5,10 @@ import { UserError } from "../errors.js";
 
 /** The instance id is written into every realm this ccci creates; it must be stable across restarts. */
 function defaultInstanceId(): string {
-  const host = hostname().toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "");
+  const host = hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   return `ccci-${host || "local"}`.slice(0, 40);
 }
 
@@ -23,7 +26,9 @@ export const ssoSettingsSchema = z.object({
     .describe("Admin base URL of the warm Keycloak (e.g. http://127.0.0.1:18080); unset = cold fallback."),
   CCCI_KEYCLOAK_PUBLIC_URL: httpUrl
     .optional()
-    .describe("URL apps use to reach that Keycloak (issuer and discovery URLs); defaults to CCCI_KEYCLOAK_URL."),
+    .describe(
+      "URL apps use to reach that Keycloak (issuer and discovery URLs); defaults to CCCI_KEYCLOAK_URL.",
+    ),
   CCCI_KEYCLOAK_ADMIN_USER: z
     .string()
     .min(1)
@@ -83,12 +88,18 @@ export async function warmKeycloakSettings(settings: SsoSettings): Promise<WarmK
   if (!settings.CCCI_KEYCLOAK_URL) return null;
   const file = settings.CCCI_KEYCLOAK_ADMIN_PASSWORD_FILE;
   if (!file) {
-    throw new UserError("CONFIG_INVALID", "CCCI_KEYCLOAK_ADMIN_PASSWORD_FILE must be set with CCCI_KEYCLOAK_URL");
+    throw new UserError(
+      "CONFIG_INVALID",
+      "CCCI_KEYCLOAK_ADMIN_PASSWORD_FILE must be set with CCCI_KEYCLOAK_URL",
+    );
   }
   const adminPassword = await readFile(file, "utf8").then(
     (text) => text.trim(),
     (error: NodeJS.ErrnoException) => {
-      throw new UserError("CONFIG_INVALID", `CCCI_KEYCLOAK_ADMIN_PASSWORD_FILE: cannot read ${file} (${error.code})`);
+      throw new UserError(
+        "CONFIG_INVALID",
+        `CCCI_KEYCLOAK_ADMIN_PASSWORD_FILE: cannot read ${file} (${error.code})`,
+      );
     },
   );
   if (adminPassword.length === 0) {

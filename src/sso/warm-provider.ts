@@ -26,6 +26,7 @@ export class WarmKeycloakProvider implements SsoProvider {
     const log = this.log.child({ runId: run.runId, realm });
     const redirectUris = run.domain ? [`https://${run.domain}${declaration.redirect_path}`] : [];
     const tags = { owner: this.realms.instanceId, runId: run.runId, createdAt: new Date().toISOString() };
+    for (const credential of [credentials.clientSecret, credentials.password]) run.redactor?.add(credential);
     await run.record?.({ kind: "realm", name: realm });
     try {
       await this.realms.create(buildRealmRepresentation(credentials, tags, redirectUris));
@@ -37,10 +38,13 @@ export class WarmKeycloakProvider implements SsoProvider {
       throw error;
     }
     const { env, secrets } = declaredOutputs(declaration, realmOutputs(this.publicUrl, credentials));
-    let removal: Promise<void> | undefined;
-    const cleanup = () => {
-      removal ??= this.realms.delete(realm).then((outcome) => log.info({ outcome }, "realm cleanup done"));
-      return removal;
+    let removed = false;
+    // Retryable: a failed delete (Keycloak down) leaves `removed` false so a later call tries again.
+    const cleanup = async () => {
+      if (removed) return;
+      const outcome = await this.realms.delete(realm);
+      removed = true;
+      log.info({ outcome }, "realm cleanup done");
     };
     return { env, secrets, realm, mode: this.mode, cleanup };
   }

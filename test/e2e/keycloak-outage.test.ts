@@ -3,6 +3,8 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CcciError } from "../../src/errors.js";
 import { reapRealms } from "../../src/sso/reaper.js";
+import { reconcileWarmKeycloak } from "../../src/sso/reconcile.js";
+import { localScriptTarget } from "../../src/sso/reconcile-targets.js";
 import { connectWarmKeycloak, isKeycloakHealthy, type WarmKeycloak } from "../../src/sso/warm-keycloak.js";
 import {
   keycloakUrl,
@@ -46,9 +48,17 @@ describe.skipIf(!keycloakUrl)("Keycloak stopped mid-run (a second, private real 
     await keycloak("down");
   }, 120_000);
 
-  it("fails new runs and teardowns with an error naming Keycloak, and recovers every realm once it is back", async () => {
-    const tornDownLater = await warm.provider.prepare({ runId: "run-a", recipe: "hello-sso" }, oidcDeclaration, never);
-    const orphaned = await warm.provider.prepare({ runId: "run-b", recipe: "hello-sso" }, oidcDeclaration, never);
+  it("fails new runs and teardowns with an error naming Keycloak; reconcile brings it back and every realm is recovered", async () => {
+    const tornDownLater = await warm.provider.prepare(
+      { runId: "run-a", recipe: "hello-sso" },
+      oidcDeclaration,
+      never,
+    );
+    const orphaned = await warm.provider.prepare(
+      { runId: "run-b", recipe: "hello-sso" },
+      oidcDeclaration,
+      never,
+    );
 
     await keycloak("down");
     expect(await isKeycloakHealthy(url)).toBe(false);
@@ -60,9 +70,15 @@ describe.skipIf(!keycloakUrl)("Keycloak stopped mid-run (a second, private real 
     await expect(tornDownLater.cleanup()).rejects.toThrow(`Keycloak at ${url} is unreachable while`);
     await expect(orphaned.cleanup()).rejects.toThrow(/Keycloak at .* is unreachable/);
 
-    const restartedAt = Date.now();
-    await keycloak("up");
-    console.log(`keycloak e2e: private Keycloak restarted in ${Date.now() - restartedAt} ms`);
+    // `ccci warm-keycloak reconcile` brings it back; a second reconcile finds nothing to do.
+    const target = localScriptTarget(script, scriptEnv);
+    const reconciled = await reconcileWarmKeycloak(target, { timeoutMs: 400_000 }, quietLog);
+    expect(reconciled).toMatchObject({ url, action: "deployed", healthy: true });
+    console.log(`keycloak e2e: reconcile restarted the private Keycloak in ${reconciled.waitedMs} ms`);
+    expect(await reconcileWarmKeycloak(target, { timeoutMs: 10_000 }, quietLog)).toMatchObject({
+      action: "none",
+      healthy: true,
+    });
     expect(await realmDiscoveryStatus(url, orphaned.realm)).toBe(200);
 
     // A teardown that failed while Keycloak was down can simply be retried.
@@ -70,7 +86,11 @@ describe.skipIf(!keycloakUrl)("Keycloak stopped mid-run (a second, private real 
     expect(await realmDiscoveryStatus(url, tornDownLater.realm)).toBe(404);
 
     // The other run ended while Keycloak was down: its realm is an orphan, and the reaper takes it.
-    const report = await reapRealms(warm.realms, { dryRun: false, ttlSeconds: 3600, isLive: () => false }, quietLog);
+    const report = await reapRealms(
+      warm.realms,
+      { dryRun: false, ttlSeconds: 3600, isLive: () => false },
+      quietLog,
+    );
     expect(report.deleted).toEqual([orphaned.realm]);
     expect(await realmDiscoveryStatus(url, orphaned.realm)).toBe(404);
     expect(await warm.realms.listOwned()).toEqual([]);

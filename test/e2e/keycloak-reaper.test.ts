@@ -4,7 +4,13 @@ import { KeycloakAdminSession } from "../../src/sso/admin-session.js";
 import { buildRealmRepresentation, newRealmCredentials, type RealmTags } from "../../src/sso/realm-plan.js";
 import { reapRealms } from "../../src/sso/reaper.js";
 import { connectWarmKeycloak, type WarmKeycloak } from "../../src/sso/warm-keycloak.js";
-import { keycloakUrl, quietLog, realmDiscoveryStatus, testInstanceId, warmSettingsForTest } from "../sso/e2e-support.js";
+import {
+  keycloakUrl,
+  quietLog,
+  realmDiscoveryStatus,
+  testInstanceId,
+  warmSettingsForTest,
+} from "../sso/e2e-support.js";
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
 
@@ -42,7 +48,10 @@ describe.skipIf(!keycloakUrl)("the realm reaper (real Keycloak)", () => {
     }
   });
 
-  const options = { ttlSeconds: 3 * 3600, isLive: (runId: string) => runId === "run-live" || runId === "run-stuck" };
+  const options = {
+    ttlSeconds: 3 * 3600,
+    isLive: (runId: string) => runId === "run-live" || runId === "run-stuck",
+  };
   const status = (label: string) => realmDiscoveryStatus(keycloakUrl!, created[label]!);
 
   it("lists only this instance's realms in a dry run, with the reason, and deletes nothing", async () => {
