@@ -2,6 +2,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "./errors.js";
+import { diskSettingsSchema } from "./ops/disk-settings.js";
+import { ssoSettingsSchema } from "./sso/settings.js";
 
 const domainPattern =
   /^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
@@ -77,6 +79,9 @@ export const settingsSchema = z.object({
     .min(1)
     .default("ccci/busybox:local")
     .describe("Image with `wget` used to probe an app's HTTP port from inside its network."),
+  // Settings owned by other rooms, defined beside the code that reads them:
+  ...diskSettingsSchema.shape,
+  ...ssoSettingsSchema.shape,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,29 +1,48 @@
-import type { ApplicationFunction, Probot } from "probot";
+import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from "probot";
 import type { EngineApi } from "./engine/api.js";
 import { BackgroundTasks } from "./github/background.js";
 import { onCommentCreated } from "./github/comment-trigger.js";
-import type { ForgeFactory } from "./github/forge.js";
+import type { Forge, ForgeFactory } from "./github/forge.js";
 import { OctokitForge } from "./github/octokit-forge.js";
 import { onPullRequestChanged } from "./github/pull-request-trigger.js";
+import { type InterruptedRun, Reporter } from "./github/reporter.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested } from "./github/rerun-trigger.js";
-import { Reporter } from "./github/reporter.js";
 import { statusPageHandler } from "./ops/status-page.js";
 
 export interface CcciAppOptions {
   engine: EngineApi;
   /** Least time between two progress renders of one run (check-run updates); default 10 s. */
   progressIntervalMs?: number;
+  /** The engine's `recordOrigin`: persists the check run id with the run for crash recovery. */
+  recordOrigin?: (runId: string, origin: Record<string, unknown>) => Promise<void>;
+  /** More HTTP handlers to mount beside the status page (e.g. `/metrics`), in Probot's addHandler shape. */
+  extraHandlers?: Parameters<ApplicationFunctionOptions["addHandler"]>[0][];
 }
 
 export interface CcciApp {
   appFn: ApplicationFunction;
   /** Resolves once every after-delivery task and pending report has been written. */
   idle(): Promise<void>;
+  /** Completes on GitHub the runs the engine's start-up recovery found interrupted. Call after loading. */
+  reportInterrupted(runs: InterruptedRun[]): void;
   stop(): void;
 }
 
+/**
+ * One Forge per installation, made once: building an installation Octokit costs milliseconds of CPU
+ * (every plugin, every endpoint method), and its auth strategy renews the token by itself.
+ */
 function forgeFactory(app: Probot): ForgeFactory {
-  return async (installationId) => new OctokitForge(await app.auth(installationId));
+  const forges = new Map<number, Promise<Forge>>();
+  return (installationId) => {
+    let forge = forges.get(installationId);
+    if (!forge) {
+      forge = app.auth(installationId).then((octokit) => new OctokitForge(octokit));
+      forge.catch(() => forges.delete(installationId));
+      forges.set(installationId, forge);
+    }
+    return forge;
+  };
 }
 
 /** The Probot app: wires the webhook events to the triggers, the engine to the reporter, nothing else. */
@@ -39,6 +58,7 @@ export function createCcciApp(options: CcciAppOptions): CcciApp {
       forgeFor,
       log: app.log.child({ name: "reporter" }),
       ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
+      ...(options.recordOrigin ? { recordOrigin: options.recordOrigin } : {}),
     });
     reporter.start();
     const deps = { engine, forgeFor, reporter, tasks };
@@ -46,11 +66,14 @@ export function createCcciApp(options: CcciAppOptions): CcciApp {
     app.on(["pull_request.synchronize", "pull_request.closed"], async (context) =>
       onPullRequestChanged(engine, context.payload, context.log),
     );
-    app.on("check_run.rerequested", async (context) => onCheckRunRerequested(deps, context.payload, context.log));
+    app.on("check_run.rerequested", async (context) =>
+      onCheckRunRerequested(deps, context.payload, context.log),
+    );
     app.on("check_suite.rerequested", async (context) =>
       onCheckSuiteRerequested(deps, context.payload, context.log),
     );
     addHandler(statusPageHandler(engine));
+    for (const handler of options.extraHandlers ?? []) addHandler(handler);
   };
   return {
     appFn,
@@ -61,6 +84,9 @@ export function createCcciApp(options: CcciAppOptions): CcciApp {
         await reporter?.idle();
       }
       await reporter?.idle();
+    },
+    reportInterrupted(runs) {
+      reporter?.reportInterrupted(runs);
     },
     stop() {
       reporter?.stop();

@@ -25,7 +25,16 @@ export function isSecretName(name: string): boolean {
 export function maskValue(name: string, value: unknown): string {
   if (value === undefined) return "(unset)";
   if (isSecretName(name)) return MASK;
-  return String(value).replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/gi, `$1${MASK}@`);
+  const text = typeof value === "object" && value !== null ? describeStructured(value) : String(value);
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/gi, `$1${MASK}@`);
+}
+
+/** Parsed settings such as disk thresholds are objects: show them as they were written. */
+function describeStructured(value: object): string {
+  const v = value as { kind?: string; percent?: number; bytes?: number };
+  if (v.kind === "percent") return `${v.percent}%`;
+  if (v.kind === "bytes") return `${v.bytes} bytes`;
+  return JSON.stringify(value);
 }
 
 function line(name: string, value: unknown, fromEnv: boolean): string {

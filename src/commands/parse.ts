@@ -28,7 +28,8 @@ export function proseLines(body: string): string[] {
   for (const line of body.split(/\r?\n/)) {
     const fence = fencePattern.exec(line)?.[1];
     if (openFence !== null) {
-      if (fence !== undefined && fence[0] === openFence[0] && fence.length >= openFence.length) openFence = null;
+      if (fence !== undefined && fence[0] === openFence[0] && fence.length >= openFence.length)
+        openFence = null;
       continue;
     }
     if (fence !== undefined) {

@@ -85,7 +85,30 @@ export class AbraDeployer implements Deployer {
         extra.map(([k, v]) => `${k}=${v}\n`).join(""),
       );
     for (const secret of app.secrets) await ctx.record({ kind: "secret", name: secret.dockerName });
-    if (app.secrets.length > 0) {
+    for (const [name, value] of Object.entries(app.secretValues ?? {})) {
+      const spec = app.secrets.find((s) => s.name === name);
+      ctx.redactor.add(value);
+      // abra takes the value as an argument; it is short-lived and redacted from everything ccci reports.
+      if (spec)
+        await this.abra(
+          app,
+          [
+            "app",
+            "secret",
+            "insert",
+            app.domain,
+            name,
+            spec.version,
+            value,
+            "--chaos",
+            "--offline",
+            "--no-input",
+          ],
+          ctx.redactor,
+          ctx.signal,
+        );
+    }
+    if (app.secrets.some((s) => !app.secretValues?.[s.name])) {
       const generated = await this.abra(
         app,
         ["app", "secret", "generate", app.domain, "--all", "--chaos", "--offline", "--no-input"],

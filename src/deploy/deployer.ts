@@ -29,6 +29,8 @@ export interface AppPlan {
   /** Compose files from COMPOSE_FILE, relative to checkoutDir. */
   composeFiles: string[];
   secrets: SecretSpec[];
+  /** Values for some of the secrets (SSO credentials), instead of generating them. */
+  secretValues?: Record<string, string>;
   /** Short compose service names (for the commit labels that prove an upgrade moved). */
   services?: string[];
   /** A directory private to this run (abra's per-run ABRA_DIR lives here). */

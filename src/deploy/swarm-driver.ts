@@ -52,7 +52,7 @@ export class SwarmDeployer implements Deployer {
     for (const secret of app.secrets) {
       const exists = await this.docker.run(["secret", "inspect", "--format", "{{.ID}}", secret.dockerName]);
       if (exists.exitCode === 0) continue;
-      const value = generateSecret(secret.length);
+      const value = app.secretValues?.[secret.name] ?? generateSecret(secret.length);
       ctx.redactor.add(value);
       await ctx.record({ kind: "secret", name: secret.dockerName });
       await this.docker.createSecret(secret.dockerName, value, { "ccci.stack": app.stack });

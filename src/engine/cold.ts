@@ -9,6 +9,7 @@ import { type BaseChoice, chooseBase } from "./base-version.js";
 import { conclude } from "./conclude.js";
 import { type RunContext, step, throwIfCancelled } from "./context.js";
 import { runCustomTier } from "./custom-tier.js";
+import { prepareSso } from "./sso-step.js";
 import { teardown } from "./teardown.js";
 import { installTier, recordTier, skipTier, upgradeTier } from "./tier-run.js";
 import { allTiers } from "./tiers.js";
@@ -98,13 +99,15 @@ async function runTiers(
         )
       : head;
   const installInfo = await plan(ctx, baseCheckout, base.kind === "base" ? "base" : "head");
+  const headInfo = base.kind === "base" ? await plan(ctx, head, "head") : installInfo;
   deployed.plan = installInfo.plan;
+  ctx.sso = await prepareSso(ctx, head.dir, [...new Set([installInfo.plan, headInfo.plan])]);
+  throwIfCancelled(ctx);
   const installed = await installTier(
     ctx,
     installInfo,
     base.kind === "base" ? `the base (${base.label})` : `the head (${short(head.sha)})`,
   );
-  const headInfo = base.kind === "base" ? await plan(ctx, head, "head") : installInfo;
   if (installed) await runCustomTier(ctx, headInfo, "after-install");
   let upgraded = installed;
   if (base.kind === "none") skipTier(ctx, "upgrade", `skipped: ${base.reason}; installed the head directly`);

@@ -4,6 +4,7 @@ import type { DockerCli } from "../deploy/docker.js";
 import { CcciError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Redactor } from "../redact.js";
+import type { PreparedSso } from "../sso/provider.js";
 import type { RunJournal } from "./journal.js";
 import type { Run, Step } from "./run.js";
 
@@ -19,6 +20,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Publishes a snapshot of the run to the engine's listeners. */
   notify(): void;
+  /** The run's SSO realm, when the recipe declares one; removed at teardown. */
+  sso?: PreparedSso;
   /** Directory private to the run (checkout, env file, abra dir); removed at teardown. */
   runDir: string;
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DockerCli } from "../deploy/docker.js";
+import { specNotCurrent } from "./spec-current.js";
 
 export interface ServiceReplicas {
   service: string;
@@ -39,8 +40,9 @@ export function describeReplicas(services: ServiceReplicas[]): string {
 export const SETTLE_MS = 5_000;
 
 /**
- * Polls until every service of the stack has run all its replicas for SETTLE_MS without a break (a
- * crash-looping task shows 1/1 for a moment between restarts), the timeout passes, or the run is cancelled.
+ * Polls until every service of the stack has run all its replicas, from its current spec, for SETTLE_MS
+ * without a break (a crash-looping task shows 1/1 for a moment between restarts; an upgrade shows the old
+ * tasks as N/N until swarm starts it), the timeout passes, or the run is cancelled.
  */
 export async function waitForConvergence(
   docker: DockerCli,
@@ -55,7 +57,8 @@ export async function waitForConvergence(
   let convergedSince: number | undefined;
   while (!signal.aborted) {
     services = await stackReplicas(docker, stack);
-    const converged = services.length > 0 && services.every((s) => s.desired > 0 && s.running >= s.desired);
+    const replicasOk = services.length > 0 && services.every((s) => s.desired > 0 && s.running >= s.desired);
+    const converged = replicasOk && (await specNotCurrent(docker, stack)) === undefined;
     convergedSince = converged ? (convergedSince ?? Date.now()) : undefined;
     if (convergedSince !== undefined && Date.now() - convergedSince >= settleMs) {
       return { converged: true, services, waitedMs: Date.now() - started, cancelled: false };

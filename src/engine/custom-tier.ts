@@ -2,6 +2,7 @@ import type { RecipeInfo } from "../recipe/plan.js";
 import { containerOf } from "./asserts/containers.js";
 import { customAssertEnvironment, listCustomAsserts, runCustomAssert } from "./asserts/custom.js";
 import { type RunContext, throwIfCancelled } from "./context.js";
+import { ssoAssertEnv } from "./sso-step.js";
 import { recordTier, skipTier } from "./tier-run.js";
 
 /**
@@ -15,17 +16,20 @@ export async function runCustomTier(ctx: RunContext, info: RecipeInfo, subdir = 
   const started = Date.now();
   const appService =
     info.http?.service ?? (info.compose.services.has("app") ? "app" : [...info.compose.services.keys()][0]!);
-  const env = customAssertEnvironment({
-    runId: ctx.run.id,
-    recipe: ctx.run.recipe,
-    recipeDir: info.plan.checkoutDir,
-    domain: info.plan.domain,
-    stack: info.plan.stack,
-    services: [...info.compose.services.keys()],
-    appService,
-    appContainer: await containerOf(ctx.docker, info.plan.stack, appService),
-    httpPort: info.http?.port,
-  });
+  const env = {
+    ...ssoAssertEnv(ctx.sso),
+    ...customAssertEnvironment({
+      runId: ctx.run.id,
+      recipe: ctx.run.recipe,
+      recipeDir: info.plan.checkoutDir,
+      domain: info.plan.domain,
+      stack: info.plan.stack,
+      services: [...info.compose.services.keys()],
+      appService,
+      appContainer: await containerOf(ctx.docker, info.plan.stack, appService),
+      httpPort: info.http?.port,
+    }),
+  };
   const results = [];
   for (const name of names) {
     throwIfCancelled(ctx);

@@ -36,6 +36,8 @@ export async function teardown(
   // undeploy, then let the driver remove what it made (abra: its own removal commands and env file).
   if (stack) await attempt("remove stack", () => removeStack(ctx.docker, stack));
   if (app) await attempt("destroy", () => ctx.deployer.destroy(app, noSignal));
+  // The realm goes even when everything else failed; what cannot be deleted now the reaper removes later.
+  if (ctx.sso) await attempt("sso realm", () => ctx.sso!.cleanup());
   let leaks = "";
   if (stack) {
     await attempt("sweep", () => removeStack(ctx.docker, stack));

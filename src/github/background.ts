@@ -19,6 +19,14 @@ export class BackgroundTasks {
     this.pending.add(task);
   }
 
+  /** Tracks work already under way, so `idle()` waits for it too. */
+  track(label: string, task: Promise<void>, log: Logger = this.log): void {
+    const tracked = task
+      .catch((error: unknown) => log.error({ err: error, task: label }, `${label} failed`))
+      .finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
   get size(): number {
     return this.pending.size;
   }

@@ -14,6 +14,8 @@ export interface PullRequestInfo {
   /** Null when the head repository (usually a fork) was deleted. */
   headCloneUrl: string | null;
   baseRepoName: string;
+  /** The branch the pull request targets. */
+  baseRef: string;
   htmlUrl: string;
 }
 

@@ -19,10 +19,14 @@ const pullRequestSchema = z.object({
   state: z.enum(["open", "closed"]),
   html_url: z.string(),
   head: z.object({ sha: z.string(), repo: z.object({ clone_url: z.string() }).nullable() }),
-  base: z.object({ repo: z.object({ name: z.string() }) }),
+  base: z.object({ ref: z.string(), repo: z.object({ name: z.string() }) }),
 });
 const permissionSchema = z.object({ permission: z.string() });
-const commentSchema = z.object({ id: z.number(), body: z.string().optional().default(""), user: z.object({ type: z.string() }).nullable() });
+const commentSchema = z.object({
+  id: z.number(),
+  body: z.string().optional().default(""),
+  user: z.object({ type: z.string() }).nullable(),
+});
 const checkRunSchema = z.object({ id: z.number(), html_url: z.string().nullable() });
 const checkRunListSchema = z.object({
   check_runs: z.array(z.object({ name: z.string(), external_id: z.string().nullable() })),
@@ -69,6 +73,7 @@ export class OctokitForge implements Forge {
       headSha: pr.head.sha,
       headCloneUrl: pr.head.repo?.clone_url ?? null,
       baseRepoName: pr.base.repo.name,
+      baseRef: pr.base.ref,
       htmlUrl: pr.html_url,
     };
   }

@@ -14,6 +14,8 @@ export const pullRequestOriginSchema = z.object({
   headSha: z.string().regex(/^[0-9a-f]{40}$/),
   commentId: z.number().int().positive().optional(),
   checkSuiteId: z.number().int().positive().optional(),
+  /** Recorded by the reporter once the check run exists, so a restart can complete it. */
+  checkRunId: z.number().int().positive().optional(),
 });
 
 export type PullRequestOrigin = z.infer<typeof pullRequestOriginSchema>;
@@ -24,7 +26,10 @@ export function pullRequestOrigin(run: Run): PullRequestOrigin | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-export function isSamePullRequest(origin: PullRequestOrigin, other: { owner: string; repo: string; pullNumber: number }) {
+export function isSamePullRequest(
+  origin: PullRequestOrigin,
+  other: { owner: string; repo: string; pullNumber: number },
+) {
   return (
     origin.owner.toLowerCase() === other.owner.toLowerCase() &&
     origin.repo.toLowerCase() === other.repo.toLowerCase() &&
@@ -37,10 +42,15 @@ export function externalId(run: Pick<Run, "id" | "mode">): string {
   return `${run.id}:${run.mode}`;
 }
 
-export function parseExternalId(value: string | null | undefined): { runId: string; mode: Run["mode"] } | null {
+export function parseExternalId(
+  value: string | null | undefined,
+): { runId: string; mode: Run["mode"] } | null {
   const match = /^([A-Za-z0-9._-]{1,100}):(cold|quick)$/.exec(value ?? "");
   if (!match) return null;
   return { runId: match[1] as string, mode: match[2] as Run["mode"] };
 }
+
+/** The commit-status context of cold runs: the one a repository makes required. Quick runs post none. */
+export const COLD_STATUS_CONTEXT = "ccci/cold";
 
 export const checkRunNames: Record<Run["mode"], string> = { cold: "ccci / cold", quick: "ccci / quick" };

@@ -15,7 +15,7 @@ export const issueCommentCreatedSchema = z.object({
   issue: z.object({
     number: z.number().int().positive(),
     state: z.string(),
-    pull_request: z.object({}).passthrough().optional(),
+    pull_request: z.looseObject({}).optional(),
   }),
   comment: z.object({ id: z.number().int().positive(), body: z.string().nullable().default("") }),
   repository,

@@ -4,7 +4,10 @@ import type { Logger } from "../log.js";
 import { isSamePullRequest, pullRequestOrigin } from "./origin.js";
 import { pullRequestEventSchema, repoRefOf } from "./payloads.js";
 
-function runsOfPullRequest(engine: EngineApi, pr: { owner: string; repo: string; pullNumber: number }): Run[] {
+function runsOfPullRequest(
+  engine: EngineApi,
+  pr: { owner: string; repo: string; pullNumber: number },
+): Run[] {
   return engine.list().filter((run) => {
     const origin = pullRequestOrigin(run);
     return origin !== undefined && !isFinished(run) && isSamePullRequest(origin, pr);

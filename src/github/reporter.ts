@@ -3,12 +3,16 @@ import { isFinished, type Run } from "../engine/run.js";
 import type { Logger } from "../log.js";
 import { BackgroundTasks } from "./background.js";
 import type { CheckRunRef, CommitState, ForgeFactory } from "./forge.js";
-import { type PullRequestOrigin, pullRequestOrigin } from "./origin.js";
+import { completeInterrupted } from "./interrupted.js";
+import {
+  COLD_STATUS_CONTEXT,
+  type PullRequestOrigin,
+  pullRequestOrigin,
+  pullRequestOriginSchema,
+} from "./origin.js";
 import { renderCheckRun } from "./render/check-run.js";
 import { renderStickyComment, stickyMarker } from "./render/sticky-comment.js";
 import { commitStateOf, verdictOf } from "./render/verdict.js";
-
-export const COLD_STATUS_CONTEXT = "ccci/cold";
 
 export interface ReporterOptions {
   engine: EngineApi;
@@ -16,6 +20,16 @@ export interface ReporterOptions {
   log: Logger;
   /** Least time between two progress renders of one run; queued and final renders are never delayed. */
   progressIntervalMs?: number;
+  /** Persists the check run id with the run (the engine's `recordOrigin`), so recovery can complete it. */
+  recordOrigin?: (runId: string, origin: Record<string, unknown>) => Promise<void>;
+}
+
+/** A run a previous process left unfinished, as the engine's recovery reports it. */
+export interface InterruptedRun {
+  runId: string;
+  mode: string;
+  origin: Record<string, unknown>;
+  leaks: string;
 }
 
 interface RunReport {
@@ -25,7 +39,8 @@ interface RunReport {
   renderedKey?: string;
   commitState?: CommitState;
   lastRenderAt: number;
-  timerSet: boolean;
+  /** A progress render waiting for the interval to pass. */
+  timer?: { handle: NodeJS.Timeout; release: () => void };
   finished: boolean;
   /** Renders of one run happen one after another; each renders the newest snapshot. */
   chain: Promise<void>;
@@ -55,6 +70,7 @@ export class Reporter {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    for (const report of this.reports.values()) this.cancelTimer(report);
   }
 
   idle(): Promise<void> {
@@ -68,21 +84,35 @@ export class Reporter {
     if (!origin) return;
     let report = this.reports.get(run.id);
     if (!report) {
-      report = { origin, latest: run, lastRenderAt: 0, timerSet: false, finished: false, chain: Promise.resolve() };
+      report = { origin, latest: run, lastRenderAt: 0, finished: false, chain: Promise.resolve() };
       this.reports.set(run.id, report);
     }
     report.latest = run;
     const wait = report.lastRenderAt + this.interval - Date.now();
     if (isFinished(run) || report.lastRenderAt === 0 || wait <= 0) {
+      this.cancelTimer(report);
       this.enqueue(report);
-    } else if (!report.timerSet) {
-      report.timerSet = true;
-      this.tasks.run("delayed render", async () => {
-        await new Promise((resolve) => setTimeout(resolve, wait).unref());
-        report.timerSet = false;
-        this.enqueue(report);
-      });
+    } else if (!report.timer) {
+      this.tasks.track(
+        "delayed render",
+        new Promise<void>((release) => {
+          const handle = setTimeout(() => {
+            report.timer = undefined;
+            this.enqueue(report);
+            release();
+          }, wait);
+          handle.unref();
+          report.timer = { handle, release };
+        }),
+      );
     }
+  }
+
+  private cancelTimer(report: RunReport): void {
+    if (!report.timer) return;
+    clearTimeout(report.timer.handle);
+    report.timer.release();
+    report.timer = undefined;
   }
 
   private enqueue(report: RunReport): void {
@@ -100,8 +130,10 @@ export class Reporter {
     report.lastRenderAt = Date.now();
     const fields = renderCheckRun(run, origin.headSha, this.options.engine.queuePosition(run.id));
     const key = JSON.stringify({ ...fields, completedAt: undefined });
-    if (!report.checkRun) report.checkRun = await forge.createCheckRun(repo, fields);
-    else if (key !== report.renderedKey) await forge.updateCheckRun(repo, report.checkRun.id, fields);
+    if (!report.checkRun) {
+      report.checkRun = await forge.createCheckRun(repo, fields);
+      await this.recordCheckRun(run.id, report.checkRun.id);
+    } else if (key !== report.renderedKey) await forge.updateCheckRun(repo, report.checkRun.id, fields);
     report.renderedKey = key;
     if (run.mode === "cold") await this.renderCommitStatus(report, forge);
     if (!isFinished(run)) return;
@@ -111,7 +143,30 @@ export class Reporter {
     this.forget(run.id);
   }
 
-  private async renderCommitStatus(report: RunReport, forge: Awaited<ReturnType<ForgeFactory>>): Promise<void> {
+  private async recordCheckRun(runId: string, checkRunId: number): Promise<void> {
+    try {
+      await this.options.recordOrigin?.(runId, { checkRunId });
+    } catch (error) {
+      this.options.log.warn({ err: error, runId }, "could not record the check run id with the run");
+    }
+  }
+
+  /** Completes the check runs (and cold statuses) of runs a crash or kill left unfinished. */
+  reportInterrupted(runs: InterruptedRun[]): void {
+    for (const interrupted of runs) {
+      const origin = pullRequestOriginSchema.safeParse(interrupted.origin);
+      const mode = interrupted.mode === "quick" ? "quick" : "cold";
+      if (!origin.success || origin.data.checkRunId === undefined) continue;
+      this.tasks.run("complete interrupted run", () =>
+        completeInterrupted(this.options.forgeFor, origin.data, interrupted, mode),
+      );
+    }
+  }
+
+  private async renderCommitStatus(
+    report: RunReport,
+    forge: Awaited<ReturnType<ForgeFactory>>,
+  ): Promise<void> {
     const run = report.latest;
     const state = commitStateOf(run);
     if (state === report.commitState) return;

@@ -24,7 +24,14 @@ function pullNumberFor(runs: (Run | undefined)[], payloadPulls: { number: number
   return payloadPulls[0]?.number;
 }
 
-async function rerun(deps: TriggerDeps, forge: Forge, rerun: Rerun, pullNumber: number, mode: Mode, log: Logger) {
+async function rerun(
+  deps: TriggerDeps,
+  forge: Forge,
+  rerun: Rerun,
+  pullNumber: number,
+  mode: Mode,
+  log: Logger,
+) {
   const outcome = await startRun(deps.engine, forge, {
     repo: rerun.repo,
     pullNumber,
@@ -72,7 +79,7 @@ export function onCheckRunRerequested(deps: TriggerDeps, rawPayload: unknown, lo
 }
 
 /** The modes ccci ran for this SHA: from this process's runs, else from the suite's check runs. */
-async function modesRunFor(deps: TriggerDeps, forge: Forge, request: Rerun, runs: Run[]): Promise<Mode[]> {
+async function modesRunFor(forge: Forge, request: Rerun, runs: Run[]): Promise<Mode[]> {
   if (runs.length > 0) return [...new Set(runs.map((run) => run.mode))];
   const existing = await forge.listCheckRunsInSuite(request.repo, request.checkSuiteId ?? 0);
   const modes = existing.map((check) => parseExternalId(check.externalId)?.mode);
@@ -95,7 +102,11 @@ export function onCheckSuiteRerequested(deps: TriggerDeps, rawPayload: unknown, 
   };
   const runsForSha = deps.engine.list().filter((run) => {
     const origin = pullRequestOrigin(run);
-    return origin?.headSha === request.sha && origin.owner === request.repo.owner && origin.repo === request.repo.repo;
+    return (
+      origin?.headSha === request.sha &&
+      origin.owner === request.repo.owner &&
+      origin.repo === request.repo.repo
+    );
   });
   const pullNumber = pullNumberFor(runsForSha, payload.check_suite.pull_requests);
   if (pullNumber === undefined) {
@@ -107,7 +118,7 @@ export function onCheckSuiteRerequested(deps: TriggerDeps, rawPayload: unknown, 
     async () => {
       const forge = await deps.forgeFor(request.installationId);
       if (!(await mayStartRuns(forge, request.repo, request.user))) return;
-      for (const mode of await modesRunFor(deps, forge, request, runsForSha)) {
+      for (const mode of await modesRunFor(forge, request, runsForSha)) {
         await rerun(deps, forge, request, pullNumber, mode, log);
       }
     },

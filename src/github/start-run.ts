@@ -24,7 +24,11 @@ export type StartRunOutcome = { kind: "started"; run: Run } | { kind: "refused";
  * Plans and submits one run for a pull request: fetch the PR, pin its head, check it can run at all
  * (open, head repository still there, a valid recipe name), then hand the request to the engine.
  */
-export async function startRun(engine: EngineApi, forge: Forge, request: StartRunRequest): Promise<StartRunOutcome> {
+export async function startRun(
+  engine: EngineApi,
+  forge: Forge,
+  request: StartRunRequest,
+): Promise<StartRunOutcome> {
   const pr = await forge.getPullRequest(request.repo, request.pullNumber);
   if (pr.state !== "open") return { kind: "refused", reply: messages.closed() };
   if (pr.headCloneUrl === null) return { kind: "refused", reply: messages.headRepoDeleted() };
@@ -53,6 +57,7 @@ export async function startRun(engine: EngineApi, forge: Forge, request: StartRu
     ref: headSha,
     recipe,
     mode: request.mode,
+    targetBranch: pr.baseRef,
     requestedBy: request.requestedBy,
     origin,
   };

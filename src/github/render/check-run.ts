@@ -1,7 +1,16 @@
 import type { Run } from "../../engine/run.js";
 import type { CheckRunFields } from "../forge.js";
 import { checkRunNames, externalId } from "../origin.js";
-import { assertsTable, codeBlock, formatDuration, GITHUB_TEXT_LIMIT, shortSha, stepsTable, truncate } from "./markdown.js";
+import {
+  assertsTable,
+  codeBlock,
+  formatDuration,
+  GITHUB_TEXT_LIMIT,
+  shortSha,
+  stepsTable,
+  tiersTable,
+  truncate,
+} from "./markdown.js";
 import { verdictOf } from "./verdict.js";
 
 export function rerunCommand(mode: Run["mode"]): string {
@@ -20,15 +29,18 @@ export function factsLine(run: Run, headSha: string, headline: string): string {
 
 function summaryOf(run: Run, headSha: string, headline: string): string {
   const advisory =
-    run.mode === "quick" ? "_Quick runs are advisory: they never block a merge. Only `ccci / cold` gates._" : "";
+    run.mode === "quick"
+      ? "_Quick runs are advisory: they never block a merge. Only `ccci / cold` gates._"
+      : "";
   const reason = run.reason ? `**Reason:** ${run.reason.replaceAll("\n", " ")}` : "";
   const parts = [
     factsLine(run, headSha, headline),
     advisory,
     notesBlock(run),
     reason,
-    stepsTable(run.steps),
+    tiersTable(run.tiers),
     assertsTable(run.asserts),
+    stepsTable(run.steps),
     `Re-run: comment \`${rerunCommand(run.mode)}\` or use the re-run button.`,
   ];
   return truncate(parts.filter(Boolean).join("\n\n"), GITHUB_TEXT_LIMIT);

@@ -1,4 +1,4 @@
-import type { AssertResult, Step } from "../../engine/run.js";
+import type { AssertResult, Step, TierResult } from "../../engine/run.js";
 
 /** GitHub's cap for check-run `output.summary`/`output.text` and for comment bodies. */
 export const GITHUB_TEXT_LIMIT = 65_535;
@@ -46,18 +46,36 @@ const stepIcons: Record<Step["status"], string> = {
 export function stepsTable(steps: Step[]): string {
   if (steps.length === 0) return "";
   const rows = steps.map(
-    (s) => `| ${cell(s.name, 80)} | ${stepIcons[s.status]} ${s.status} | ${formatDuration(s.durationMs)} | ${cell(s.detail)} |`,
+    (s) =>
+      `| ${cell(s.name, 80)} | ${stepIcons[s.status]} ${s.status} | ${formatDuration(s.durationMs)} | ${cell(s.detail)} |`,
   );
   return ["| Step | Status | Duration | Detail |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 export function assertsTable(asserts: AssertResult[]): string {
   if (asserts.length === 0) return "";
-  const rows = asserts.map(
-    (a) =>
-      `| ${cell(a.name, 80)} | ${a.passed ? "✅ pass" : "❌ fail"} | ${formatDuration(a.durationMs)} | ${cell(a.detail)} |`,
+  const withTier = asserts.some((a) => a.tier !== undefined);
+  const rows = asserts.map((a) => {
+    const tier = withTier ? ` ${cell(a.tier, 20)} |` : "";
+    const result = a.passed ? "✅ pass" : "❌ fail";
+    return `|${tier} ${cell(a.name, 80)} | ${result} | ${formatDuration(a.durationMs)} | ${cell(a.detail)} |`;
+  });
+  const head = withTier
+    ? "| Tier | Assert | Result | Duration | Detail |"
+    : "| Assert | Result | Duration | Detail |";
+  const rule = withTier ? "| --- | --- | --- | --- | --- |" : "| --- | --- | --- | --- |";
+  return [head, rule, ...rows].join("\n");
+}
+
+const tierIcons: Record<TierResult["status"], string> = { passed: "✅", failed: "❌", skipped: "⏭️" };
+
+export function tiersTable(tiers: TierResult[] | undefined): string {
+  if (!tiers || tiers.length === 0) return "";
+  const rows = tiers.map(
+    (t) =>
+      `| ${t.name} | ${tierIcons[t.status]} ${t.status} | ${formatDuration(t.durationMs)} | ${cell(t.detail)} |`,
   );
-  return ["| Assert | Result | Duration | Detail |", "| --- | --- | --- | --- |", ...rows].join("\n");
+  return ["| Tier | Status | Duration | Detail |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
 export function shortSha(sha: string): string {

@@ -1,6 +1,6 @@
 import type { Run } from "../../engine/run.js";
-import { assertsTable, truncate } from "./markdown.js";
 import { factsLine, rerunCommand } from "./check-run.js";
+import { assertsTable, tiersTable, truncate } from "./markdown.js";
 import { verdictOf } from "./verdict.js";
 
 /** The HTML marker that finds the one result comment per pull request and mode. */
@@ -23,6 +23,7 @@ export function renderStickyComment(run: Run, headSha: string, checkRunUrl: stri
     advisory,
     notes,
     reason,
+    tiersTable(run.tiers),
     assertsTable(run.asserts) || "_No asserts ran._",
     `Details: ${link}. Re-run: comment \`${rerunCommand(run.mode)}\`.`,
   ];

@@ -1,0 +1,70 @@
+import { Probot, Server } from "probot";
+import { loadSettings, type Settings } from "./config.js";
+import { createEngine } from "./engine/engine.js";
+import { describeError, isUserError } from "./errors.js";
+import { type ProbotEnv, readProbotEnv } from "./github/probot-env.js";
+import { createCcciApp } from "./index.js";
+import { createLogger } from "./log.js";
+
+/**
+ * `npm start`: the Probot server with Probot's standard environment (APP_ID, PRIVATE_KEY or
+ * PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT, HOST, LOG_LEVEL, GHE_HOST/GHE_PROTOCOL) and ccci's CCCI_*
+ * settings. Any bad setting stops start-up with a message naming the variable (exit code 2).
+ */
+function readConfiguration(): { settings: Settings; probot: ProbotEnv } {
+  try {
+    return { settings: loadSettings(), probot: readProbotEnv() };
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    console.error(`ccci: ${describeError(error)}`);
+    process.exit(2);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfiguration();
+  const log = createLogger(config.probot.logLevel);
+  const engine = createEngine({ settings: config.settings, log });
+  // Tear down what a crash or kill left behind before taking new work.
+  const interrupted = await engine.recover();
+  const ccci = createCcciApp({ engine, recordOrigin: (runId, origin) => engine.recordOrigin(runId, origin) });
+  const server = new Server({
+    port: config.probot.port,
+    host: config.probot.host ?? "localhost",
+    webhookPath: config.probot.webhookPath,
+    log,
+    Probot: Probot.defaults({
+      appId: config.probot.appId,
+      privateKey: config.probot.privateKey,
+      secret: config.probot.secret,
+      log,
+      ...(config.probot.baseUrl ? { baseUrl: config.probot.baseUrl } : {}),
+    }),
+  });
+  await server.load(ccci.appFn);
+  const httpServer = await server.start();
+  ccci.reportInterrupted(interrupted);
+  if (interrupted.length > 0)
+    log.info({ runs: interrupted.map((r) => r.runId) }, "recovered interrupted runs");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping: no new deliveries, cancelling runs (teardown still runs)");
+    // Keep-alive connections would hold `close` open until their clients hang up.
+    httpServer.closeIdleConnections();
+    await server.stop().catch((error: unknown) => log.error({ err: error }, "server stop failed"));
+    await engine.shutdown();
+    await ccci.idle();
+    ccci.stop();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`ccci: start-up failed: ${describeError(error)}`);
+  process.exit(1);
+});
