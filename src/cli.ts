@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { canonicalCommand } from "./cli/canonical-command.js";
+import { closureCommand } from "./cli/closure-command.js";
 import { configCommand } from "./cli/config-command.js";
+import { diskCommand } from "./cli/disk-command.js";
+import { reapCommand, warmKeycloakCommand } from "./cli/keycloak-commands.js";
 import { recoverCommand } from "./cli/recover-command.js";
 import { runCommand, runUsage } from "./cli/run-command.js";
 import { describeError, isUserError } from "./errors.js";
@@ -11,6 +14,10 @@ commands:
   ccci run <recipe dir | git url> [--ref REF] [--driver swarm|abra] [--timeout S]   run a cold test
   ccci canonical list|seed <recipe>|rewarm <recipe>                             warm canonicals
   ccci config docs [--write FILE] | check [--bot]                               settings reference / check
+  ccci closure [--fix] [--orphans] [--json]                                      resources left by finished runs
+  ccci disk [--prune] [--json]                                                  free space, pruning
+  ccci reap [--dry-run]                                                         delete orphan SSO realms
+  ccci warm-keycloak reconcile [--local-script PATH] [--recipe URL]             warm Keycloak up and healthy
   ccci recover                                                                  tear down runs a crash left behind
   ccci help                                                                     this text
 
@@ -21,6 +28,10 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   recover: recoverCommand,
   canonical: canonicalCommand,
   config: configCommand,
+  closure: closureCommand,
+  disk: diskCommand,
+  reap: reapCommand,
+  "warm-keycloak": warmKeycloakCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -3,15 +3,13 @@ import { CcciError } from "../errors.js";
 import { type FetchedRecipe, fetchRecipe } from "../recipe/fetch.js";
 import { coldDomain, stackName, validateRecipeName } from "../recipe/naming.js";
 import { planApp, type RecipeInfo } from "../recipe/plan.js";
-import { containerOf } from "./asserts/containers.js";
-import { customAssertEnvironment, listCustomAsserts, runCustomAssert } from "./asserts/custom.js";
 import { type BaseChoice, chooseBase } from "./base-version.js";
 import { conclude } from "./conclude.js";
 import { type RunContext, step, throwIfCancelled } from "./context.js";
 import { runCustomTier } from "./custom-tier.js";
 import { prepareSso } from "./sso-step.js";
 import { teardown } from "./teardown.js";
-import { installTier, recordTier, skipTier, upgradeTier } from "./tier-run.js";
+import { installTier, skipTier, upgradeTier } from "./tier-run.js";
 import { allTiers } from "./tiers.js";
 
 /** Hooks a run may take from outside the engine (the warm layer supplies the canonical's commit). */

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import type { Settings } from "../config.js";
 import { createDeployer } from "../deploy/create-deployer.js";
 import { DockerCli } from "../deploy/docker.js";
+import { CcciError } from "../errors.js";
 import type { Logger } from "../log.js";
+import { createDiskGuard, type DiskGuard } from "../ops/disk-guard.js";
 import { recipeNameOf } from "../recipe/source.js";
 import { Redactor } from "../redact.js";
 import { promoteCanonical } from "../warm/promote.js";
@@ -40,6 +42,8 @@ export interface Engine extends EngineApi {
   shutdown(): Promise<void>;
   /** Tears down runs a previous process left unfinished (crash, SIGKILL). Call once at start-up. */
   recover(): Promise<RecoveredRun[]>;
+  /** Free space of the docker data root and the state dir; checked before every run. */
+  readonly disk: DiskGuard;
   /** The warm layer (enrolment, registry, snapshot stores) this engine uses. */
   readonly warm: WarmLayer;
   /** Adds trigger data (e.g. the check run id) to the run's record and journal, for reporters and recovery. */
@@ -66,6 +70,13 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   const warm = new WarmLayer(settings, log);
+  const disk = createDiskGuard({
+    docker,
+    stateDir: settings.CCCI_STATE_DIR,
+    soft: settings.CCCI_DISK_SOFT,
+    hard: settings.CCCI_DISK_HARD,
+    log: log.child({ name: "disk" }),
+  });
   const hooks = { canonicalCommit: (recipe: string) => warm.knownGoodCommit(recipe) };
 
   /** `ccci canonical rewarm`: rebuild the canonical from scratch at its known-good commit. */
@@ -104,6 +115,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const release = await locks.acquire(run.recipe, entry.cancelled);
     if (!release) return run;
     try {
+      await disk.ensureRoomForRun();
       run.state = "running";
       run.startedAt = new Date().toISOString();
       notify(run);
@@ -123,9 +135,17 @@ export function createEngine(deps: EngineDeps): Engine {
       await runLifecycle(ctx);
       await ctx.journal.append({ type: "state", state: run.state });
     } catch (error) {
-      runLog.error({ err: error }, "run crashed outside its lifecycle");
       run.state = "errored";
-      run.reason = `internal error: ${(error as Error).message}`;
+      if (error instanceof CcciError) {
+        run.errorCode = error.code;
+        run.reason = error.message;
+      } else {
+        runLog.error({ err: error }, "run crashed outside its lifecycle");
+        run.reason = `internal error: ${(error as Error).message}`;
+      }
+      await RunJournal.open(settings.CCCI_STATE_DIR, run.id)
+        .append({ type: "state", state: run.state })
+        .catch(() => undefined);
     } finally {
       release();
       run.finishedAt = new Date().toISOString();
@@ -184,6 +204,7 @@ export function createEngine(deps: EngineDeps): Engine {
     submit,
     cancel,
     warm,
+    disk,
     get: (runId) => {
       const entry = entries.get(runId);
       return entry ? snapshot(entry.run) : undefined;
