@@ -6,6 +6,12 @@ import { loadSsoSettings, type WarmKeycloakSettings, warmKeycloakSettings } from
 
 /** Shared by the test/e2e/keycloak-*.test.ts suites, which run against a real Keycloak. */
 export const keycloakUrl = process.env.CCCI_KEYCLOAK_URL;
+// CI starts a real Keycloak: there, a missing URL is a broken set-up, not a reason to skip.
+if (process.env.CCCI_REQUIRE_KEYCLOAK === "1" && !keycloakUrl) {
+  throw new Error(
+    "CCCI_REQUIRE_KEYCLOAK=1 but CCCI_KEYCLOAK_URL is unset: scripts/keycloak-up.sh did not run",
+  );
+}
 
 if (!keycloakUrl) {
   console.warn(
