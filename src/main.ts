@@ -5,6 +5,7 @@ import { describeError, isUserError } from "./errors.js";
 import { type ProbotEnv, readProbotEnv } from "./github/probot-env.js";
 import { createCcciApp } from "./index.js";
 import { createLogger } from "./log.js";
+import { startBackgroundJobs } from "./ops/background.js";
 
 /**
  * `npm start`: the Probot server with Probot's standard environment (APP_ID, PRIVATE_KEY or
@@ -27,7 +28,12 @@ async function main(): Promise<void> {
   const engine = createEngine({ settings: config.settings, log });
   // Tear down what a crash or kill left behind before taking new work.
   const interrupted = await engine.recover();
-  const ccci = createCcciApp({ engine, recordOrigin: (runId, origin) => engine.recordOrigin(runId, origin) });
+  const jobs = startBackgroundJobs(engine, config.settings, log);
+  const ccci = createCcciApp({
+    engine,
+    recordOrigin: (runId, origin) => engine.recordOrigin(runId, origin),
+    extraHandlers: jobs.handlers,
+  });
   const server = new Server({
     port: config.probot.port,
     host: config.probot.host ?? "localhost",
@@ -55,6 +61,7 @@ async function main(): Promise<void> {
     // Keep-alive connections would hold `close` open until their clients hang up.
     httpServer.closeIdleConnections();
     await server.stop().catch((error: unknown) => log.error({ err: error }, "server stop failed"));
+    await jobs.stop();
     await engine.shutdown();
     await ccci.idle();
     ccci.stop();

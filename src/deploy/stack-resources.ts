@@ -30,7 +30,14 @@ function owned(names: string[], stack: string): string[] {
 /** Lists the stack's resources; labelled ones and ones named `<stack>_*` both count. */
 export async function listStackResources(docker: DockerCli, stack: string): Promise<StackResources> {
   const byLabelOrName = async (kind: "volume" | "network" | "secret" | "config") => {
-    const labelled = await docker.lines([kind, "ls", "--filter", namespaceLabel(stack), "--format", "{{.Name}}"]);
+    const labelled = await docker.lines([
+      kind,
+      "ls",
+      "--filter",
+      namespaceLabel(stack),
+      "--format",
+      "{{.Name}}",
+    ]);
     // docker 20.10's `network ls --filter name=` misses swarm-scoped overlay networks: list all and match here.
     const nameFilter = kind === "network" ? [] : ["--filter", `name=${stack}_`];
     const named = await docker.lines([kind, "ls", ...nameFilter, "--format", "{{.Name}}"]);

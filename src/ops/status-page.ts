@@ -1,84 +1,53 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EngineApi } from "../engine/api.js";
-import { isFinished, type Run } from "../engine/run.js";
+import { describeError } from "../errors.js";
+import type { Logger } from "../log.js";
+import { renderStatusHtml } from "./status/render-page.js";
+import { collectStatus, type StatusSources } from "./status/status-model.js";
 
 export const STATUS_PATH = "/ccci";
 export const HEALTH_PATH = "/ccci/healthz";
-const RECENT_LIMIT = 50;
 
-interface RunRow {
-  id: string;
-  repo: string;
-  mode: Run["mode"];
-  sha: string | null;
-  state: Run["state"];
-  /** The swarm stack of the run's app, once it has a domain. */
-  stack?: string;
-  queuePosition?: number;
-  durationMs?: number;
-  queuedAt: string;
+export type { StatusSources } from "./status/status-model.js";
+
+const SECURITY_HEADERS = {
+  // Nothing on the page loads from anywhere: forbid it, so an escaping bug could not run a script.
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+};
+
+function wantsJson(req: IncomingMessage): boolean {
+  return (req.headers.accept ?? "").includes("application/json");
 }
 
-/** Queued, running and the most recent finished runs, as plain data. */
-export function statusOf(engine: EngineApi): { queued: RunRow[]; running: RunRow[]; recent: RunRow[] } {
-  const rows = engine.list().map((run) => ({
-    id: run.id,
-    repo: run.repo,
-    mode: run.mode,
-    sha: run.sha,
-    state: run.state,
-    queuedAt: run.queuedAt,
-    ...(run.stack ? { stack: run.stack } : {}),
-    ...(run.durationMs !== undefined ? { durationMs: run.durationMs } : {}),
-    ...(run.state === "queued" ? { queuePosition: engine.queuePosition(run.id) } : {}),
-    finished: isFinished(run),
-  }));
-  const strip = ({ finished: _f, ...row }: RunRow & { finished: boolean }): RunRow => row;
-  return {
-    queued: rows.filter((r) => r.state === "queued").map(strip),
-    running: rows.filter((r) => r.state === "running").map(strip),
-    recent: rows
-      .filter((r) => r.finished)
-      .slice(0, RECENT_LIMIT)
-      .map(strip),
-  };
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function table(title: string, rows: RunRow[]): string {
-  const body = rows
-    .map((r) => {
-      const seconds = r.durationMs === undefined ? "" : `${(r.durationMs / 1000).toFixed(1)} s`;
-      const verdict = r.queuePosition ? `${r.state} (#${r.queuePosition})` : r.state;
-      const cells = [r.id, r.repo, r.mode, (r.sha ?? "").slice(0, 7), verdict, seconds];
-      return `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`;
-    })
-    .join("\n");
-  const head = "<tr><th>Run</th><th>Repo</th><th>Mode</th><th>SHA</th><th>Verdict</th><th>Duration</th></tr>";
-  return `<h2>${title} (${rows.length})</h2>\n<table>${head}\n${body}</table>`;
-}
-
-export function renderStatusPage(engine: EngineApi): string {
-  const status = statusOf(engine);
-  return [
-    "<!doctype html><html><head><meta charset=utf-8><title>ccci</title></head><body><h1>ccci</h1>",
-    table("Running", status.running),
-    table("Queued", status.queued),
-    table("Recent", status.recent),
-    "</body></html>",
-  ].join("\n");
+async function answerStatus(
+  req: IncomingMessage,
+  res: ServerResponse,
+  engine: EngineApi,
+  sources?: StatusSources,
+): Promise<void> {
+  const model = await collectStatus(engine, sources);
+  if (wantsJson(req)) {
+    res
+      .writeHead(200, { "content-type": "application/json", ...SECURITY_HEADERS })
+      .end(JSON.stringify(model));
+  } else {
+    res
+      .writeHead(200, { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS })
+      .end(renderStatusHtml(model));
+  }
 }
 
 /**
  * A Probot server handler (probot@14 has no `getRouter`; apps mount handlers with `addHandler`):
  * `GET /ccci` (HTML, or JSON when asked with `Accept: application/json`) and `GET /ccci/healthz`.
- * Returns false for any other request so Probot's next handler answers it.
+ * Without `sources` the page shows the engine's runs only. Returns false for any other request so
+ * Probot's next handler answers it.
  */
-export function statusPageHandler(engine: EngineApi) {
-  return (req: IncomingMessage, res: ServerResponse): boolean => {
+export function statusPageHandler(engine: EngineApi, sources?: StatusSources, log?: Logger) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "") || "/";
     if (path !== STATUS_PATH && path !== HEALTH_PATH) return false;
     if (req.method !== "GET" && req.method !== "HEAD") {
@@ -87,10 +56,14 @@ export function statusPageHandler(engine: EngineApi) {
     }
     if (path === HEALTH_PATH) {
       res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}\n');
-    } else if ((req.headers.accept ?? "").includes("application/json")) {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(statusOf(engine)));
-    } else {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(renderStatusPage(engine));
+      return true;
+    }
+    try {
+      await answerStatus(req, res, engine, sources);
+    } catch (error) {
+      log?.error({ err: error }, "status page failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end(`status page failed: ${describeError(error)}\n`);
     }
     return true;
   };

@@ -7,6 +7,8 @@ export interface SweepScheduleOptions extends Omit<SweepOptions, "signal"> {
   /** Cron expression (croner syntax, host local time unless `timezone`); null = no schedule. */
   cron: string | null;
   timezone?: string;
+  /** Called with each finished sweep's report (metrics, status page, a GitHub comment). */
+  onReport?: (report: SweepReport) => void;
   /** The sweep to run on each tick; default `runSweep` with these options (injectable for tests). */
   sweep?: (options: SweepOptions) => Promise<SweepReport>;
 }
@@ -27,7 +29,7 @@ export interface SweepSchedule {
  * skipped with a log line (a slow sweep must not pile up behind itself). Returns null when `cron` is null.
  */
 export function startSweepSchedule(options: SweepScheduleOptions): SweepSchedule | null {
-  const { cron, timezone, sweep = runSweep, ...sweepOptions } = options;
+  const { cron, timezone, onReport, sweep = runSweep, ...sweepOptions } = options;
   if (cron === null) {
     options.log.info("nightly sweep schedule is off (CCCI_SWEEP_CRON=off)");
     return null;
@@ -41,11 +43,21 @@ export function startSweepSchedule(options: SweepScheduleOptions): SweepSchedule
       return "skipped";
     }
     const abort = new AbortController();
-    const promise = sweep({ ...sweepOptions, signal: abort.signal }).catch((error) => {
-      // runSweep has already recorded the BROKEN report; say it loudly here too.
-      log.error({ err: error }, `the scheduled sweep failed: ${describeError(error)}`);
-      return "failed" as const;
-    });
+    const promise = sweep({ ...sweepOptions, signal: abort.signal }).then(
+      (report) => {
+        try {
+          onReport?.(report);
+        } catch (error) {
+          log.error({ err: error }, "the sweep report listener failed");
+        }
+        return report;
+      },
+      (error) => {
+        // runSweep has already recorded the BROKEN report; say it loudly here too.
+        log.error({ err: error }, `the scheduled sweep failed: ${describeError(error)}`);
+        return "failed" as const;
+      },
+    );
     current = { promise, abort };
     try {
       return await promise;

@@ -318,4 +318,11 @@ describe("npm start on the real swarm", () => {
     expect(github.statuses.length).toBe(statusesBefore);
     expect(github.problems).toEqual([]);
   });
+
+  it("serves Prometheus metrics at /metrics counting the runs it finished, by mode and verdict", async () => {
+    const text = await fetch(statusUrl.replace(/\/ccci$/, "/metrics")).then((r) => r.text());
+    expect(text).toMatch(/ccci_runs_total\{mode="cold",verdict="passed"\} [1-9]/);
+    expect(text).toMatch(/ccci_runs_total\{mode="quick",verdict="passed"\} [1-9]/);
+    expect(text).toContain("ccci_disk_free_bytes");
+  });
 });

@@ -8,6 +8,7 @@ import { loadSettings } from "../../src/config.js";
 import { createEngine } from "../../src/engine/engine.js";
 import { RunJournal } from "../../src/engine/journal.js";
 import { createLogger } from "../../src/log.js";
+import { renderSweepMarkdown } from "../../src/ops/sweep-markdown.js";
 import { peakConcurrency } from "../../src/ops/sweep-plan.js";
 import type { SweepReport } from "../../src/ops/sweep-report.js";
 import { lastSweepPath } from "../../src/ops/sweep-store.js";
@@ -16,7 +17,7 @@ import { busyboxCompose, versionedRecipe } from "./support/versioned-recipe.js";
 
 const base = `swp-${randomHex()}.test`; // a domain of this suite alone: its stacks never meet another's
 const stateDir = mkdtempSync(join(tmpdir(), "ccci-sweep-e2e-"));
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   CCCI_STATE_DIR: stateDir,
   CCCI_DOMAIN: base,
@@ -24,7 +25,8 @@ const env = {
   CCCI_SETTLE_SECONDS: "2",
   LOG_LEVEL: "warn",
 };
-const shortTimeout = (compose: string) => compose.replace("${TIMEOUT:-40}", "${TIMEOUT:-12}");
+/** The red fixtures give up after 12 s instead of busyboxCompose's 40 (its `coop-cloud.<stack>.timeout` label). */
+const shortTimeout = (compose: string) => compose.replace("TIMEOUT:-40}", "TIMEOUT:-12}");
 const serve = (greeting: string) => `
 mkdir -p /data/www
 echo "${greeting}" > /data/www/index.html
@@ -45,7 +47,7 @@ const fixtures: Record<string, { compose: string; green: boolean }> = {
   },
 };
 /** Enrolled but beyond the sweep's limit of 5: named as left out, never run. */
-const leftOut = "swp-later";
+const leftOut = "swp-zz-later"; // sorts last, so the limit of 5 leaves exactly it out
 const heads: Record<string, string> = {};
 const repoDirs: string[] = [];
 const envSample = (name: string) =>
@@ -93,7 +95,7 @@ describe("the nightly sweep on the real swarm", () => {
   });
 
   afterAll(async () => {
-    for (const name of Object.keys(fixtures)) {
+    for (const name of [...Object.keys(fixtures), leftOut]) {
       const stack = warmStack(name);
       await execa("docker", ["stack", "rm", stack], { reject: false });
       await execa("docker", ["volume", "rm", "-f", `${stack}_data`], { reject: false });
@@ -115,6 +117,9 @@ describe("the nightly sweep on the real swarm", () => {
     expect(report.status).toBe("red");
     expect(code).toBe(1);
     expect(report.problems.map((p) => p.split(":")[0]).sort()).toEqual(["swp-never", "swp-sick"]);
+    const markdown = renderSweepMarkdown(report);
+    for (const name of Object.keys(fixtures)) expect(markdown).toContain(`| ${name} |`);
+    expect(markdown).toContain(leftOut);
   });
 
   it("names the recipe the limit left out", () => {
