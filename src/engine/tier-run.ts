@@ -4,6 +4,7 @@ import { logExcerpt } from "./asserts/logs.js";
 import { deployContext, type RunContext, step, throwIfCancelled } from "./context.js";
 import { waitForConvergence } from "./converge.js";
 import { proveMoved } from "./moved-proof.js";
+import { prepullImages } from "./prepull.js";
 import type { AssertResult, TierResult } from "./run.js";
 
 /** Records a tier row and its asserts; a tier passes when every one of its asserts passed. */
@@ -87,6 +88,12 @@ export async function installTier(
     () => secrets,
   );
   throwIfCancelled(ctx);
+  await step(
+    ctx,
+    `${tier}: pull images`,
+    () => prepullImages(ctx, info),
+    (p) => (p.length > 0 ? `pulled ${p.join(", ")}` : "all images present"),
+  );
   const deployed = `${ctx.deployer.driver} deploy of ${what}`;
   await step(
     ctx,
@@ -102,6 +109,12 @@ export async function installTier(
 export async function upgradeTier(ctx: RunContext, head: RecipeInfo): Promise<boolean> {
   const started = Date.now();
   const sha = head.plan.sha!;
+  await step(
+    ctx,
+    "upgrade: pull images",
+    () => prepullImages(ctx, head),
+    (p) => (p.length > 0 ? `pulled ${p.join(", ")}` : "all images present"),
+  );
   await step(
     ctx,
     "upgrade: deploy",

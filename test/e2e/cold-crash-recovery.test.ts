@@ -12,6 +12,8 @@ describe("crash recovery of cold runs", () => {
     const child = execa("node", [cliPath, "run", fixture("hello")], { reject: false, env });
     let output = "";
     await new Promise<void>((resolve) => {
+      // If the trigger never shows, the run's own end settles this and the assertions below say why.
+      void child.then(() => resolve());
       child.stdout?.on("data", (chunk: Buffer) => {
         output += chunk.toString();
         if (/\.\.\. {2}install: converge/.test(output) && !child.killed) {

@@ -13,6 +13,7 @@ import { peakConcurrency } from "../../src/ops/sweep-plan.js";
 import type { SweepReport } from "../../src/ops/sweep-report.js";
 import { lastSweepPath } from "../../src/ops/sweep-store.js";
 import { randomHex, stackName, warmDomain } from "../../src/recipe/naming.js";
+import { fixture } from "./support/cli.js";
 import { busyboxCompose, versionedRecipe } from "./support/versioned-recipe.js";
 
 const base = `swp-${randomHex()}.test`; // a domain of this suite alone: its stacks never meet another's
@@ -120,6 +121,7 @@ describe("the nightly sweep on the real swarm", () => {
     const markdown = renderSweepMarkdown(report);
     for (const name of Object.keys(fixtures)) expect(markdown).toContain(`| ${name} |`);
     expect(markdown).toContain(leftOut);
+    writeFileSync(join(tmpdir(), "ccci-sweep-e2e-report.md"), markdown); // a test artifact to read
   });
 
   it("names the recipe the limit left out", () => {
@@ -159,5 +161,15 @@ describe("the nightly sweep on the real swarm", () => {
     expect(report.closure.finishedRuns).toBeGreaterThanOrEqual(6);
     expect(existsSync(lastSweepPath(stateDir))).toBe(true);
     expect(JSON.parse(readFileSync(lastSweepPath(stateDir), "utf8"))).toEqual(report);
+  });
+
+  it("a canary that passes makes the next sweep BROKEN; that sweep tests the recipe left out last time", async () => {
+    const next = await sweep("--limit", "1", "--canary", fixture("hello"));
+    expect(next.code).toBe(1);
+    expect(next.report.canary?.state, next.report.canary?.reason).toBe("passed");
+    expect(next.report.status).toBe("broken");
+    expect(next.report.problems[0]).toMatch(/the canary canary PASSED/);
+    expect(next.report.recipes.map((r) => [r.recipe, r.state])).toEqual([[leftOut, "passed"]]);
+    expect(next.report.leftOut).toEqual(Object.keys(fixtures).sort());
   });
 });

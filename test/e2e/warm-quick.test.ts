@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { SnapshotStore } from "../../src/warm/snapshot-store.js";
-import { ccci, tempStateDir } from "./support/cli.js";
+import { ccci, cliPath, tempStateDir } from "./support/cli.js";
 import { busyboxCompose, versionedRecipe } from "./support/versioned-recipe.js";
 
 const recipe = "warmapp";
@@ -82,6 +82,27 @@ describe("warm canonicals, quick runs and promotion on the real swarm", () => {
   let goodSha: string;
   let store: SnapshotStore;
 
+  afterAll(async () => {
+    // The canonical is meant to outlive runs; the test's canonical goes with the test.
+    await execa("docker", ["stack", "rm", stack], { reject: false });
+    for (let i = 0; i < 30; i++) {
+      const left = await execa("docker", [
+        "ps",
+        "-aq",
+        "--filter",
+        `label=com.docker.stack.namespace=${stack}`,
+      ]);
+      if (left.stdout.trim() === "") break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    for (const kind of ["volume", "secret"]) {
+      const names = (await execa("docker", [kind, "ls", "--format", "{{.Name}}"])).stdout
+        .split("\n")
+        .filter((n) => n.startsWith(`${stack}_`));
+      if (names.length > 0) await execa("docker", [kind, "rm", ...names], { reject: false });
+    }
+  });
+
   beforeAll(async () => {
     const made = await versionedRecipe(recipe, [
       {
@@ -151,6 +172,50 @@ describe("warm canonicals, quick runs and promotion on the real swarm", () => {
       expect(await store.digestVolume(volume.dockerName)).toBe(volume.digest);
     expect(await volumeFile("/data/marker")).toBe("marker written by the known-good at first boot");
     expect(readFileSync(registryFile, "utf8")).toBe(registryBefore);
+  });
+
+  it("crash during a quick upgrade: after SIGKILL, ccci recover undeploys the canonical and restores its data", async () => {
+    const prSha = await git(repo, "rev-parse", "pr-passes");
+    const child = execa("node", [cliPath, "run", repo, "--ref", prSha, "--quick"], {
+      reject: false,
+      env: { ...env, LOG_LEVEL: "warn" },
+    });
+    let output = "";
+    await new Promise<void>((resolve) => {
+      void child.then(() => resolve());
+      child.stdout?.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (/\.\.\. {2}upgrade: converge/.test(output) && !child.killed) {
+          child.kill("SIGKILL");
+          resolve();
+        }
+      });
+    });
+    await child;
+    expect(output).toMatch(/upgrade: converge/);
+    const services = await execa("docker", [
+      "service",
+      "ls",
+      "-q",
+      "--filter",
+      `label=com.docker.stack.namespace=${stack}`,
+    ]);
+    expect(services.stdout.trim()).not.toBe(""); // the killed run left the canonical deployed mid-upgrade
+
+    const recover = await ccci(["recover"], env);
+    expect(recover.stdout).toContain("1 interrupted run(s) recovered");
+    const after = await execa("docker", [
+      "service",
+      "ls",
+      "-q",
+      "--filter",
+      `label=com.docker.stack.namespace=${stack}`,
+    ]);
+    expect(after.stdout.trim()).toBe("");
+    const manifest = (await store.current())!;
+    for (const volume of manifest.volumes)
+      expect(await store.digestVolume(volume.dockerName)).toBe(volume.digest);
+    expect(await volumeFile("/data/pr-was-here")).toBe(""); // the PR's change is gone with the scratch layer
   });
 
   it("never promotes a PR head; a failing promotion keeps the old canonical; a green default-branch head advances it", async () => {
