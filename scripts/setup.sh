@@ -10,6 +10,9 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 
 command -v git >/dev/null || { log "installing git"; apt-get update -qq && apt-get install -y -qq git >/dev/null; }
 
+# Headless Chromium for the status page's browser test (Debian's package; no browser download).
+[ -x /usr/bin/chromium ] || { log "installing chromium"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
 bash scripts/swarm-up.sh
 
 if [ -f scripts/keycloak-up.sh ] && [ "${CCCI_SKIP_KEYCLOAK:-0}" != "1" ]; then

@@ -6,6 +6,7 @@ import { diskCommand } from "./cli/disk-command.js";
 import { reapCommand, warmKeycloakCommand } from "./cli/keycloak-commands.js";
 import { recoverCommand } from "./cli/recover-command.js";
 import { runCommand, runUsage } from "./cli/run-command.js";
+import { sweepCommand } from "./cli/sweep-command.js";
 import { describeError, isUserError } from "./errors.js";
 
 const usage = `ccci - CI for Co-op Cloud recipes
@@ -16,6 +17,7 @@ commands:
   ccci config docs [--write FILE] | check [--bot]                               settings reference / check
   ccci closure [--fix] [--orphans] [--json]                                      resources left by finished runs
   ccci disk [--prune] [--json]                                                  free space, pruning
+  ccci sweep [--limit N] [--canary DIR|URL] [--json]                            nightly cold sweep + canary
   ccci reap [--dry-run]                                                         delete orphan SSO realms
   ccci warm-keycloak reconcile [--local-script PATH] [--recipe URL]             warm Keycloak up and healthy
   ccci recover                                                                  tear down runs a crash left behind
@@ -31,6 +33,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   closure: closureCommand,
   disk: diskCommand,
   reap: reapCommand,
+  sweep: sweepCommand,
   "warm-keycloak": warmKeycloakCommand,
 };
 

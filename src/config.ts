@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "./errors.js";
 import { diskSettingsSchema } from "./ops/disk-settings.js";
+import { sweepSettingsSchema } from "./ops/sweep-settings.js";
 import { ssoSettingsSchema } from "./sso/settings.js";
 
 const domainPattern =
@@ -82,6 +83,7 @@ export const settingsSchema = z.object({
   // Settings owned by other rooms, defined beside the code that reads them:
   ...diskSettingsSchema.shape,
   ...ssoSettingsSchema.shape,
+  ...sweepSettingsSchema.shape,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

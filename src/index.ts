@@ -7,7 +7,7 @@ import { OctokitForge } from "./github/octokit-forge.js";
 import { onPullRequestChanged } from "./github/pull-request-trigger.js";
 import { type InterruptedRun, Reporter } from "./github/reporter.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested } from "./github/rerun-trigger.js";
-import { statusPageHandler } from "./ops/status-page.js";
+import { type StatusSources, statusPageHandler } from "./ops/status-page.js";
 
 export interface CcciAppOptions {
   engine: EngineApi;
@@ -15,6 +15,8 @@ export interface CcciAppOptions {
   progressIntervalMs?: number;
   /** The engine's `recordOrigin`: persists the check run id with the run for crash recovery. */
   recordOrigin?: (runId: string, origin: Record<string, unknown>) => Promise<void>;
+  /** Canonicals, disk, last sweep and run durations for the status page; without them it lists runs only. */
+  statusSources?: StatusSources;
   /** More HTTP handlers to mount beside the status page (e.g. `/metrics`), in Probot's addHandler shape. */
   extraHandlers?: Parameters<ApplicationFunctionOptions["addHandler"]>[0][];
 }
@@ -72,7 +74,7 @@ export function createCcciApp(options: CcciAppOptions): CcciApp {
     app.on("check_suite.rerequested", async (context) =>
       onCheckSuiteRerequested(deps, context.payload, context.log),
     );
-    addHandler(statusPageHandler(engine));
+    addHandler(statusPageHandler(engine, options.statusSources, app.log.child({ name: "status-page" })));
     for (const handler of options.extraHandlers ?? []) addHandler(handler);
   };
   return {

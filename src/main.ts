@@ -6,6 +6,7 @@ import { type ProbotEnv, readProbotEnv } from "./github/probot-env.js";
 import { createCcciApp } from "./index.js";
 import { createLogger } from "./log.js";
 import { startBackgroundJobs } from "./ops/background.js";
+import { createStatusSources } from "./ops/status/sources.js";
 
 /**
  * `npm start`: the Probot server with Probot's standard environment (APP_ID, PRIVATE_KEY or
@@ -33,6 +34,11 @@ async function main(): Promise<void> {
     engine,
     recordOrigin: (runId, origin) => engine.recordOrigin(runId, origin),
     extraHandlers: jobs.handlers,
+    statusSources: createStatusSources({
+      stateDir: config.settings.CCCI_STATE_DIR,
+      registry: engine.warm.registry,
+      disk: engine.disk, // only measure() is used: a page view never prunes
+    }),
   });
   const server = new Server({
     port: config.probot.port,

@@ -1,9 +1,9 @@
-import { parseArgs } from "node:util";
 import { loadSettings } from "../config.js";
 import { createEngine, type Engine } from "../engine/engine.js";
 import { UserError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { validateRecipeName } from "../recipe/naming.js";
+import { parseFlags } from "./parse-flags.js";
 import { renderSummary } from "./render.js";
 
 export const canonicalUsage = `usage:
@@ -51,11 +51,9 @@ async function seedOrRewarm(engine: Engine, recipe: string, rewarm: boolean): Pr
 
 /** `ccci canonical list|seed|rewarm`. */
 export async function canonicalCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { json: { type: "boolean", default: false } },
-  });
+  const parsed = parseFlags(argv, { json: { type: "boolean", default: false } }, canonicalUsage);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const [action, recipe, ...extra] = positionals;
   const known =
     action === "list"

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadSettings } from "../config.js";
 import { createDeployer } from "../deploy/create-deployer.js";
 import { DockerCli } from "../deploy/docker.js";
@@ -14,6 +13,7 @@ import { Redactor } from "../redact.js";
 import { reapWarmKeycloak, renderReapReport } from "../sso/reap-command.js";
 import { type ReconcileTarget, reconcileWarmKeycloak } from "../sso/reconcile.js";
 import { deployerTarget, localScriptTarget } from "../sso/reconcile-targets.js";
+import { parseFlags } from "./parse-flags.js";
 
 export const reapUsage = `usage: ccci reap [--dry-run]
 
@@ -22,7 +22,10 @@ than CCCI_REALM_TTL. Never touches master or a realm without this instance's own
 
 /** `ccci reap [--dry-run]`: runs whose journal is unfinished count as live (the bot may still be doing them). */
 export async function reapCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { "dry-run": { type: "boolean", default: false } } });
+  const parsed = parseFlags(argv, { "dry-run": { type: "boolean", default: false } }, reapUsage);
+  if (!parsed) return 0;
+  if (parsed.positionals.length > 0) throw new UserError("USAGE", reapUsage);
+  const { values } = parsed;
   const settings = loadSettings();
   const live = new Set(
     (await unfinishedJournals(settings.CCCI_STATE_DIR)).map((j) =>
@@ -80,11 +83,13 @@ async function recipeTarget(
 
 /** `ccci warm-keycloak reconcile`: what the nix oneshot and its timer run. */
 export async function warmKeycloakCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { "local-script": { type: "string" }, recipe: { type: "string" } },
-  });
+  const parsed = parseFlags(
+    argv,
+    { "local-script": { type: "string" }, recipe: { type: "string" } },
+    warmKeycloakUsage,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   if (positionals[0] !== "reconcile" || positionals.length !== 1)
     throw new UserError("USAGE", warmKeycloakUsage);
   const settings = loadSettings();

@@ -109,9 +109,21 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
+  /** The enrolment may map a repository name to another recipe (`repositories:` in recipes.yml). */
+  async function applyRepositoryMapping(run: Run): Promise<void> {
+    const enrolment = await warm.enrolment().catch(() => undefined);
+    const key = Object.keys(enrolment?.repositories ?? {}).find((name) => name.toLowerCase() === run.recipe);
+    const mapped = key ? enrolment?.repositories[key] : undefined;
+    if (mapped && mapped !== run.recipe) {
+      run.notes.push(`repository ${run.recipe} is the recipe ${mapped} (enrolment)`);
+      run.recipe = mapped;
+    }
+  }
+
   async function execute(entry: Entry): Promise<Run> {
     const { run } = entry;
     const runLog = log.child({ runId: run.id, recipe: run.recipe, mode: run.mode });
+    await applyRepositoryMapping(run);
     const release = await locks.acquire(run.recipe, entry.cancelled);
     if (!release) return run;
     try {

@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { countResources, describeResources, listStackResources } from "../deploy/stack-resources.js";
 import { undeployStack } from "../deploy/swarm-remove.js";
@@ -99,6 +100,7 @@ async function quickTeardown(ctx: RunContext, warm: WarmCanonical, failed: boole
           : `volumes differ from the snapshot: ${notPristine.map(([v, s]) => `${v} ${s}`).join(", ")}`,
     });
   }
+  await rm(ctx.runDir, { recursive: true, force: true });
   const left = await listStackResources(ctx.docker, warm.stack);
   // The canonical's volumes and secrets stay by design; anything else of the stack is a leak.
   const leaked = { ...left, volumes: [], secrets: [] };

@@ -12,6 +12,9 @@ import {
   observeEngine,
   recordDiskReport,
 } from "./metrics.js";
+import { createSweepMetrics } from "./sweep-metrics.js";
+import { startSweepSchedule } from "./sweep-schedule.js";
+import { sweepCron } from "./sweep-settings.js";
 
 /** Seconds between reaper passes over the warm Keycloak's realms. */
 const REAP_EVERY_SECONDS = 600;
@@ -44,7 +47,7 @@ function startReaper(engine: Engine, log: Logger): () => void {
 
 /**
  * What the bot runs besides answering webhooks: metrics fed from the engine, the periodic disk check,
- * the realm reaper. Each job logs its own failures and never stops the bot.
+ * the realm reaper, the nightly sweep (croner; CCCI_SWEEP_CRON). Each job logs its own failures and never stops the bot.
  */
 export function startBackgroundJobs(engine: Engine, settings: Settings, log: Logger): BackgroundJobs {
   const metrics = createMetrics();
@@ -53,6 +56,14 @@ export function startBackgroundJobs(engine: Engine, settings: Settings, log: Log
     recordDiskReport(metrics, report),
   );
   const stopReaper = startReaper(engine, log.child({ component: "reaper" }));
+  const sweepMetrics = createSweepMetrics(metrics.registry);
+  const sweeps = startSweepSchedule({
+    cron: sweepCron(settings),
+    engine,
+    settings,
+    log,
+    onReport: (report) => sweepMetrics.record(report),
+  });
   return {
     metrics,
     handlers: [metricsHandler(metrics.registry)],
@@ -60,6 +71,7 @@ export function startBackgroundJobs(engine: Engine, settings: Settings, log: Log
       stopObserving();
       stopDisk();
       stopReaper();
+      await sweeps?.stop();
     },
   };
 }

@@ -49,8 +49,12 @@ export async function fixClosure(
   const fixes: ClosureFix[] = [];
   for (const leak of leaks) {
     const left = emptyResources();
-    for (const object of inventory)
+    const warm = leak.stack.startsWith("warm-");
+    for (const object of inventory) {
+      // A canonical keeps its volumes and secrets by design: only the rest of it can be a leak.
+      if (warm && (object.kind === "volumes" || object.kind === "secrets")) continue;
       if (ownerOf(object, new Set([leak.stack])) === leak.stack) left[object.kind].push(object.name);
+    }
     const filesLeft: string[] = [];
     for (const file of leak.files) if (await lstat(file).catch(() => undefined)) filesLeft.push(file);
     const error = errors.get(leak.stack)?.join("; ") || undefined;

@@ -101,8 +101,9 @@ export async function checkClosure(options: ClosureOptions): Promise<ClosureRepo
     leaks.push({ stack, runId: runOfStack.get(stack)!.runId, resources, files: [] });
   }
   for (const journal of finished) {
-    const files = await leftoverFiles(journal);
     const stack = journal.stacks[0] ?? journal.runId;
+    if (stack.startsWith("warm-")) continue; // a canonical's env file belongs to the canonical, by design
+    const files = await leftoverFiles(journal);
     if (files.length === 0) continue;
     const leak = leaks.find((l) => l.runId === journal.runId);
     if (leak) leak.files.push(...files);

@@ -43,27 +43,23 @@ async function answerStatus(
 /**
  * A Probot server handler (probot@14 has no `getRouter`; apps mount handlers with `addHandler`):
  * `GET /ccci` (HTML, or JSON when asked with `Accept: application/json`) and `GET /ccci/healthz`.
- * Without `sources` the page shows the engine's runs only. Returns false for any other request so
- * Probot's next handler answers it.
+ * Without `sources` the page shows the engine's runs only. Decides synchronously (false for any other
+ * request, so Probot's next handler answers it) and answers the page asynchronously.
  */
 export function statusPageHandler(engine: EngineApi, sources?: StatusSources, log?: Logger) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname.replace(/\/+$/, "") || "/";
     if (path !== STATUS_PATH && path !== HEALTH_PATH) return false;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
-      return true;
-    }
-    if (path === HEALTH_PATH) {
+    } else if (path === HEALTH_PATH) {
       res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}\n');
-      return true;
-    }
-    try {
-      await answerStatus(req, res, engine, sources);
-    } catch (error) {
-      log?.error({ err: error }, "status page failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-      res.end(`status page failed: ${describeError(error)}\n`);
+    } else {
+      answerStatus(req, res, engine, sources).catch((error: unknown) => {
+        log?.error({ err: error }, "status page failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end(`status page failed: ${describeError(error)}\n`);
+      });
     }
     return true;
   };

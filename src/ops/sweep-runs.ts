@@ -1,38 +1,7 @@
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { EngineApi } from "../engine/api.js";
-import type { RecipeSource, Run, RunRequest } from "../engine/run.js";
+import type { Run, RunRequest } from "../engine/run.js";
 import type { SweepTarget } from "./sweep-plan.js";
 import type { SweptRecipe } from "./sweep-report.js";
-
-/** The recipe name the canary runs under (its own app lock and `cana-<hex>` domains). */
-export const CANARY_RECIPE = "canary";
-
-/**
- * The canary bundled with ccci: a recipe whose healthcheck can never pass. `../../` is the package root
- * from both src/ops (tsx, vitest) and dist/ops (the build).
- */
-export const defaultCanaryPath = (): string =>
-  fileURLToPath(new URL("../../test/fixtures/recipes/canary", import.meta.url));
-
-const isGitUrl = (spec: string) => /^((https?|ssh|git|file):\/\/|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)/.test(spec);
-
-export function canarySource(spec: string = defaultCanaryPath()): RecipeSource {
-  return isGitUrl(spec) ? { kind: "git", url: spec } : { kind: "dir", path: resolve(spec) };
-}
-
-/** A cold run of the canary: never promoted, whatever happens. */
-export function canaryRequest(spec: string | undefined, sweepId: string): RunRequest {
-  const source = canarySource(spec);
-  return {
-    repo: source.kind === "git" ? source.url : source.path,
-    source,
-    recipe: CANARY_RECIPE,
-    mode: "cold",
-    requestedBy: "sweep",
-    origin: { sweep: sweepId, canary: true },
-  };
-}
 
 /** A cold run of an enrolled recipe at its default-branch head, promoting the canonical when green. */
 export function targetRequest(target: SweepTarget, sweepId: string): RunRequest {

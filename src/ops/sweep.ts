@@ -8,9 +8,10 @@ import type { Logger } from "../log.js";
 import { randomHex } from "../recipe/naming.js";
 import type { WarmLayer } from "../warm/warm-layer.js";
 import { type ClosureReport, checkClosure } from "./closure.js";
+import { canaryRequest, defaultCanary } from "./sweep-canary.js";
 import { peakConcurrency, planSweep, type SweepPlan } from "./sweep-plan.js";
 import { judgeSweep, type SweepFacts, type SweepReport } from "./sweep-report.js";
-import { canaryRequest, runBounded, sweptRecipe, targetRequest } from "./sweep-runs.js";
+import { runBounded, sweptRecipe, targetRequest } from "./sweep-runs.js";
 import type { SweepSettings } from "./sweep-settings.js";
 import { readLastSweep, writeLastSweep } from "./sweep-store.js";
 
@@ -83,19 +84,50 @@ async function closureFacts(options: SweepOptions): Promise<SweepFacts["closure"
  * BROKEN sweep and thrown (UserError): a sweep over nothing must never look green.
  */
 export async function runSweep(options: SweepOptions): Promise<SweepReport> {
-  const { engine, settings, log } = options;
+  const { engine, settings } = options;
   const started = new Date();
-  const id = newSweepId(started);
-  const sweepLog = log.child({ sweep: id });
-  const limit = options.limit ?? settings.CCCI_SWEEP_MAX ?? DEFAULT_SWEEP_MAX;
-  const facts: SweepFacts = {
-    id,
+  const facts = initialFacts(options, started);
+  const log = options.log.child({ sweep: facts.id });
+  let plan: SweepPlan;
+  try {
+    const enrolment = await engine.warm.enrolment();
+    facts.enrolment = enrolment.source;
+    plan = planSweep(enrolment, facts.limit, await previouslyLeftOut(settings.CCCI_STATE_DIR, log));
+  } catch (error) {
+    const report = await finish({ ...facts, error: describeError(error) }, started, options, log);
+    throw error instanceof UserError ? error : new UserError("ENROLMENT_INVALID", report.error!);
+  }
+  facts.leftOut = plan.leftOut;
+  log.info({ recipes: plan.targets.map((t) => t.recipe), leftOut: plan.leftOut }, "sweep started");
+  const canarySpec =
+    options.canary ?? settings.CCCI_SWEEP_CANARY ?? (await defaultCanary(settings.CCCI_STATE_DIR));
+  // The canary goes first, so a harness that cannot see red is known even if the sweep is cut short.
+  const requests = [
+    canaryRequest(canarySpec, facts.id),
+    ...plan.targets.map((target) => targetRequest(target, facts.id)),
+  ];
+  const runs = await runBounded(engine, requests, settings.CCCI_MAX_TESTS, options.signal);
+  const canary = runs.find((run) => run.request.origin?.canary === true);
+  facts.canary = canary ? sweptRecipe(canary) : null;
+  facts.recipes = byRecipe(runs.filter((run) => run !== canary)).map(sweptRecipe);
+  const ran = new Set(facts.recipes.map((r) => r.recipe));
+  facts.notRun = plan.targets.map((t) => t.recipe).filter((recipe) => !ran.has(recipe));
+  facts.peakConcurrent = peakConcurrency(runs);
+  facts.closure = await closureFacts(options);
+  return finish(facts, started, options, log);
+}
+
+/** The facts of a sweep that has not run anything yet. */
+function initialFacts(options: SweepOptions, started: Date): SweepFacts {
+  const { settings } = options;
+  return {
+    id: newSweepId(started),
     startedAt: started.toISOString(),
     finishedAt: started.toISOString(),
     durationMs: 0,
-    enrolment: engine.warm.enrolmentPath(),
+    enrolment: options.engine.warm.enrolmentPath(),
     maxTests: settings.CCCI_MAX_TESTS,
-    limit,
+    limit: options.limit ?? settings.CCCI_SWEEP_MAX ?? DEFAULT_SWEEP_MAX,
     recipes: [],
     leftOut: [],
     notRun: [],
@@ -103,33 +135,6 @@ export async function runSweep(options: SweepOptions): Promise<SweepReport> {
     peakConcurrent: 0,
     closure: { checked: false, finishedRuns: 0, leaks: [] },
   };
-  let plan: SweepPlan;
-  try {
-    const enrolment = await engine.warm.enrolment();
-    facts.enrolment = enrolment.source;
-    plan = planSweep(enrolment, limit, await previouslyLeftOut(settings.CCCI_STATE_DIR, sweepLog));
-  } catch (error) {
-    const report = await finish({ ...facts, error: describeError(error) }, started, options, sweepLog);
-    throw error instanceof UserError ? error : new UserError("ENROLMENT_INVALID", report.error!);
-  }
-  facts.leftOut = plan.leftOut;
-  sweepLog.info(
-    { recipes: plan.targets.map((t) => t.recipe), leftOut: plan.leftOut, maxTests: settings.CCCI_MAX_TESTS },
-    "sweep started",
-  );
-  // The canary goes first, so a harness that cannot see red is known even if the sweep is cut short.
-  const requests = [
-    canaryRequest(options.canary ?? settings.CCCI_SWEEP_CANARY, id),
-    ...plan.targets.map((target) => targetRequest(target, id)),
-  ];
-  const runs = await runBounded(engine, requests, settings.CCCI_MAX_TESTS, options.signal);
-  const canary = runs.find((run) => run.request.origin?.canary === true);
-  facts.canary = canary ? sweptRecipe(canary) : null;
-  facts.recipes = byRecipe(runs.filter((run) => run !== canary)).map(sweptRecipe);
-  facts.notRun = plan.targets.map((t) => t.recipe).filter((r) => !facts.recipes.some((x) => x.recipe === r));
-  facts.peakConcurrent = peakConcurrency(runs);
-  facts.closure = await closureFacts(options);
-  return finish(facts, started, options, sweepLog);
 }
 
 const byRecipe = (runs: Run[]) => [...runs].sort((a, b) => a.recipe.localeCompare(b.recipe));

@@ -81,6 +81,20 @@ describe("the sweep schedule", () => {
     expect(schedule.nextRun()).toBeNull();
   });
 
+  it("hands each finished report to its listener", async () => {
+    const { log } = capturingLog();
+    const seen: SweepReport[] = [];
+    const schedule = startSweepSchedule({
+      ...base(log),
+      cron: "0 3 * * *",
+      sweep: async () => report,
+      onReport: (r) => seen.push(r),
+    })!;
+    await schedule.runNow();
+    expect(seen).toEqual([report]);
+    await schedule.stop();
+  });
+
   it("logs a failed sweep loudly and stays ready for the next tick", async () => {
     const { log, lines } = capturingLog();
     const sweep = async () => {

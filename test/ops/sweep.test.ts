@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { RunHandle } from "../../src/engine/api.js";
 import type { Run, RunRequest } from "../../src/engine/run.js";
 import { UserError } from "../../src/errors.js";
 import type { ClosureReport } from "../../src/ops/closure.js";
 import { runSweep } from "../../src/ops/sweep.js";
-import { defaultCanaryPath } from "../../src/ops/sweep-runs.js";
+import { bundledCanaryPath } from "../../src/ops/sweep-canary.js";
 import { lastSweepPath, readLastSweep } from "../../src/ops/sweep-store.js";
 import { parseEnrolment } from "../../src/warm/enrolment.js";
 import { silentLog } from "./fakes.js";
@@ -83,6 +83,11 @@ const enrolled = (...names: string[]) =>
     "/state/recipes.yml",
   );
 
+const stateDirs: string[] = [];
+afterAll(() => {
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function setup(
   names: string[],
   verdicts: Record<string, Verdict>,
@@ -90,6 +95,7 @@ function setup(
   enrolment = async () => enrolled(...names),
 ) {
   const stateDir = mkdtempSync(join(tmpdir(), "ccci-sweep-unit-"));
+  stateDirs.push(stateDir);
   const engine = new ScriptedEngine(
     { canary: "failed", ...verdicts },
     { enrolment, enrolmentPath: () => "/state/recipes.yml" },
@@ -110,7 +116,7 @@ describe("runSweep", () => {
     const report = await runSweep(options);
     expect(report.status).toBe("green");
     const canary = engine.requests.find((r) => r.recipe === "canary")!;
-    expect(canary).toMatchObject({ mode: "cold", source: { kind: "dir", path: defaultCanaryPath() } });
+    expect(canary).toMatchObject({ mode: "cold", source: { kind: "dir", path: bundledCanaryPath() } });
     expect(canary.promote).toBeUndefined();
     const targets = engine.requests.filter((r) => r.recipe !== "canary");
     expect(targets).toEqual(

@@ -42,10 +42,15 @@ export function durationFromJournal(text: string): DurationPoint | null {
     } catch {
       continue; // a line torn by a crash mid-write
     }
-    const run = runEntrySchema.safeParse(json);
-    if (run.success) header ??= run.data;
-    const state = stateEntrySchema.safeParse(json);
-    if (state.success) final = state.data;
+    // Most lines are resources: look at the type before paying for a schema check.
+    const type = (json as { type?: unknown } | null)?.type;
+    if (type === "run" && !header) {
+      const run = runEntrySchema.safeParse(json);
+      if (run.success) header = run.data;
+    } else if (type === "state") {
+      const state = stateEntrySchema.safeParse(json);
+      if (state.success) final = state.data;
+    }
   }
   if (!header || !final) return null;
   const durationMs = Date.parse(final.at) - Date.parse(header.at);
@@ -76,26 +81,36 @@ interface CachedFile {
 }
 
 /**
- * Run durations over time from `<state>/journal/*.jsonl`. A scan is reused for `ttlMs`, concurrent
- * page views share one scan, and a file is re-read only when its size or mtime changed (a finished
- * journal never changes again), so months of journals cost one readdir and one stat each.
+ * Run durations over time from `<state>/journal/*.jsonl`. A scan is reused for `ttlMs`; after that a
+ * view still gets the last scan at once while a fresh one runs in the background (one at a time), so
+ * only the very first view waits. A file is re-read only when its size or mtime changed (a finished
+ * journal never changes again): a rescan of months of journals is one readdir and one stat each.
  */
 export class DurationHistory {
   private readonly files = new Map<string, CachedFile>();
-  private scan: { at: number; points: Promise<DurationPoint[]> } | undefined;
+  private last: { at: number; points: DurationPoint[] } | undefined;
+  private scanning: Promise<DurationPoint[]> | undefined;
 
   constructor(private readonly options: DurationHistoryOptions) {}
 
-  points(): Promise<DurationPoint[]> {
+  async points(): Promise<DurationPoint[]> {
+    if (!this.last) return this.rescan();
     const now = (this.options.now ?? Date.now)();
-    if (!this.scan || now - this.scan.at >= (this.options.ttlMs ?? 15_000)) {
-      const points = this.read();
-      this.scan = { at: now, points };
-      points.catch(() => {
-        this.scan = undefined; // do not keep a failed scan
+    if (now - this.last.at >= (this.options.ttlMs ?? 15_000)) this.rescan().catch(() => undefined);
+    return this.last.points;
+  }
+
+  /** Starts a scan unless one is running; resolves with its points. */
+  rescan(): Promise<DurationPoint[]> {
+    this.scanning ??= this.read()
+      .then((points) => {
+        this.last = { at: (this.options.now ?? Date.now)(), points };
+        return points;
+      })
+      .finally(() => {
+        this.scanning = undefined;
       });
-    }
-    return this.scan.points;
+    return this.scanning;
   }
 
   private async read(): Promise<DurationPoint[]> {

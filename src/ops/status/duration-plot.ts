@@ -16,18 +16,38 @@ interface Scale {
   yTicks: number[];
 }
 
-/** 1, 2 or 5 times a power of ten at or above `raw`. */
-function niceStep(raw: number): number {
-  const power = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
-  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw) ?? 10 * power;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+// Steps a reader counts in: whole seconds, minutes and hours, never "3.3 min".
+const STEPS = [1, 2, 5, 10, 15, 30]
+  .map((s) => s * SECOND)
+  .concat(
+    [1, 2, 5, 10, 15, 30].map((m) => m * MINUTE),
+    [1, 2, 3, 6, 12, 24].map((h) => h * HOUR),
+  );
+
+/** The smallest readable step that draws at most about four grid lines up to `max`. */
+function niceStep(max: number): number {
+  return STEPS.find((step) => max / step <= 4) ?? Math.ceil(max / 4 / HOUR) * HOUR;
+}
+
+/** An axis label: `0`, `30 s`, `2 min`, `1 h 30 min`. */
+function tickLabel(ms: number): string {
+  if (ms === 0) return "0";
+  if (ms % MINUTE !== 0) return `${ms / SECOND} s`;
+  if (ms < HOUR) return `${ms / MINUTE} min`;
+  const minutes = (ms % HOUR) / MINUTE;
+  return `${Math.floor(ms / HOUR)} h${minutes ? ` ${minutes} min` : ""}`;
 }
 
 function scaleOf(points: DurationPoint[]): Scale {
   const times = points.map((p) => Date.parse(p.finishedAt));
   let [t0, t1] = [Math.min(...times), Math.max(...times)];
   if (t1 - t0 < 60_000) [t0, t1] = [t0 - 1_800_000, t1 + 1_800_000]; // one moment: centre it in an hour
-  const yStep = niceStep(Math.max(...points.map((p) => p.durationMs), 1000) / 4);
-  const yMax = yStep * Math.ceil(Math.max(...points.map((p) => p.durationMs), 1) / yStep);
+  const longest = Math.max(...points.map((p) => p.durationMs), SECOND);
+  const yStep = niceStep(longest);
+  const yMax = yStep * Math.ceil(longest / yStep);
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   return {
@@ -45,7 +65,7 @@ function axes(scale: Scale): Html {
   const right = WIDTH - MARGIN.right;
   const yLines = scale.yTicks.map((ms) => {
     const y = fixed(scale.y(ms));
-    return html`<line class="grid" x1="${left}" x2="${right}" y1="${y}" y2="${y}"/><text class="tick" x="${left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${formatDuration(ms)}</text>`;
+    return html`<line class="grid" x1="${left}" x2="${right}" y1="${y}" y2="${y}"/><text class="tick y" x="${left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${tickLabel(ms)}</text>`;
   });
   const bottom = HEIGHT - MARGIN.bottom;
   const xLabels = scale.xTicks.map((t, i) => {

@@ -16,6 +16,7 @@ function duration(row: RunRow, now: number): string {
   return "";
 }
 
+// Mode and SHA cells stay bare (`<td>cold</td>`): the columns are styled by position instead.
 /** A table of runs: run id, repository, recipe, mode, SHA, verdict, duration, and why when it did not pass. */
 export function renderRunTable(id: string, title: string, rows: RunRow[], now: number): Html {
   if (rows.length === 0) {
@@ -23,7 +24,7 @@ export function renderRunTable(id: string, title: string, rows: RunRow[], now: n
   }
   const body = rows.map(
     (r) =>
-      html`<tr data-run="${r.id}"><td><code>${r.id}</code></td><td>${r.repo}</td><td>${r.recipe}</td><td><span class="mode mode-${r.mode}">${r.mode}</span></td><td><code>${short(r.sha)}</code></td><td>${stateBadge(r)}</td><td>${duration(r, now)}</td><td class="when">${formatTime(r.queuedAt)}</td><td class="reason">${r.reason ?? ""}</td></tr>`,
+      html`<tr data-run="${r.id}" class="mode-${r.mode}"><td><code>${r.id}</code></td><td>${r.repo}</td><td>${r.recipe}</td><td>${r.mode}</td><td>${short(r.sha)}</td><td>${stateBadge(r)}</td><td>${duration(r, now)}</td><td class="when">${formatTime(r.queuedAt)}</td><td class="reason">${r.reason ?? ""}</td></tr>`,
   );
-  return html`<section id="${id}"><h2>${title} <span class="count">${rows.length}</span></h2><table><thead><tr><th>Run</th><th>Repository</th><th>Recipe</th><th>Mode</th><th>SHA</th><th>Verdict</th><th>Duration</th><th>Queued</th><th>Reason</th></tr></thead><tbody>${body}</tbody></table></section>`;
+  return html`<section id="${id}"><h2>${title} <span class="count">${rows.length}</span></h2><table class="runs"><thead><tr><th>Run</th><th>Repository</th><th>Recipe</th><th>Mode</th><th>SHA</th><th>Verdict</th><th>Duration</th><th>Queued</th><th>Reason</th></tr></thead><tbody>${body}</tbody></table></section>`;
 }

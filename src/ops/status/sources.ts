@@ -23,6 +23,8 @@ export function createStatusSources(deps: StatusSourceDeps): StatusSources {
     stateDir: deps.stateDir,
     ...(deps.journalTtlMs !== undefined ? { ttlMs: deps.journalTtlMs } : {}),
   });
+  // Read the journals now, so the first page view after start-up does not wait for months of them.
+  history.rescan().catch(() => undefined);
   return {
     canonicals: async () => {
       const canonicals = await deps.registry.list();

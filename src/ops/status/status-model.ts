@@ -81,8 +81,10 @@ function rowOf(engine: EngineApi, run: Run): RunRow {
 }
 
 /** Queued (in queue order), running and the most recent finished runs of this process. */
-export function runsOf(engine: EngineApi): Pick<StatusModel, "queued" | "running" | "recent"> {
-  const runs = engine.list();
+export function runsOf(
+  engine: EngineApi,
+  runs = engine.list(),
+): Pick<StatusModel, "queued" | "running" | "recent"> {
   const rows = (keep: (run: Run) => boolean) => runs.filter(keep).map((run) => rowOf(engine, run));
   return {
     queued: rows((r) => r.state === "queued").sort((a, b) => (a.queuePosition ?? 0) - (b.queuePosition ?? 0)),
@@ -121,9 +123,10 @@ export async function collectStatus(engine: EngineApi, sources?: StatusSources):
     settle("durations", sources && (() => sources.durations()), []),
   ]);
   const generatedAt = new Date().toISOString();
-  const durations = mergeDurations(journal, engine.list());
+  const runs = engine.list();
+  const durations = mergeDurations(journal, runs);
   return {
-    ...{ generatedAt, ...runsOf(engine), canonicals: scrubDeep(canonicals), disk: scrubDeep(disk) },
+    ...{ generatedAt, ...runsOf(engine, runs), canonicals: scrubDeep(canonicals), disk: scrubDeep(disk) },
     ...{ lastSweep: scrubDeep(lastSweep), durations, unavailable },
   };
 }
