@@ -24,6 +24,19 @@ export interface PlanInput {
   runDir: string;
 }
 
+/**
+ * abra.sh's `export NAME=value` lines (config versions such as `ENTRYPOINT_CONF_VERSION=v1`), which abra
+ * makes available to compose interpolation. Only plain assignments are read: abra.sh is not executed.
+ */
+function abraShExports(checkoutDir: string): Record<string, string> {
+  const path = join(checkoutDir, "abra.sh");
+  if (!existsSync(path)) return {};
+  const exports = readFileSync(path, "utf8")
+    .split(/\r?\n/)
+    .filter((line) => /^\s*export\s+[A-Za-z_][A-Za-z0-9_]*=/.test(line) && !/[`$(]/.test(line));
+  return envToRecord(parseEnvFile(exports.join("\n")));
+}
+
 const secretVersionKey = /^SECRET_([A-Z0-9_]+)_VERSION$/;
 
 function secretsOf(entries: ReturnType<typeof parseEnvFile>, stack: string): SecretSpec[] {
@@ -82,7 +95,12 @@ export function planApp(input: PlanInput): RecipeInfo {
   const stack = stackName(input.domain);
   const samplePath = join(input.checkoutDir, ".env.sample");
   const entries = existsSync(samplePath) ? parseEnvFile(readFileSync(samplePath, "utf8")) : [];
-  const env: Record<string, string> = { ...envToRecord(entries), TYPE: input.recipe, DOMAIN: input.domain };
+  const env: Record<string, string> = {
+    ...abraShExports(input.checkoutDir),
+    ...envToRecord(entries),
+    TYPE: input.recipe,
+    DOMAIN: input.domain,
+  };
   if (!env.COMPOSE_FILE && !existsSync(join(input.checkoutDir, "compose.yml"))) {
     if (existsSync(join(input.checkoutDir, "docker-compose.yml"))) env.COMPOSE_FILE = "docker-compose.yml";
     else

@@ -233,3 +233,25 @@ configs:
     expect(error.message).not.toMatch(/service \S+_app/);
   });
 });
+
+describe("planApp reads abra.sh exports the way abra does", () => {
+  it("makes plain `export NAME=value` lines available to compose interpolation, and never runs abra.sh", () => {
+    const info = plan({
+      "compose.yml": `version: "3.8"\nservices:\n  app:\n    image: x\nconfigs:\n  entry:\n    name: \${STACK_NAME}_entry_\${ENTRY_CONF_VERSION}\n    file: entry.sh\n`,
+      ".env.sample": sample(),
+      "abra.sh": "export ENTRY_CONF_VERSION=v3\nexport INJECTED=$(touch /tmp/ccci-abra-sh-ran)\n",
+    });
+    expect(info.plan.env.ENTRY_CONF_VERSION).toBe("v3");
+    expect(info.plan.env.INJECTED).toBeUndefined();
+    expect(info.compose.objectNames).toContainEqual({ kind: "config", name: `${stack}_entry_v3` });
+  });
+
+  it("lets .env.sample override an abra.sh export of the same name", () => {
+    const info = plan({
+      "compose.yml": `version: "3.8"\nservices:\n  app:\n    image: x\n`,
+      ".env.sample": sample("ENTRY_CONF_VERSION=v9"),
+      "abra.sh": "export ENTRY_CONF_VERSION=v3\n",
+    });
+    expect(info.plan.env.ENTRY_CONF_VERSION).toBe("v9");
+  });
+});
