@@ -4,7 +4,6 @@ import { DockerCli } from "../deploy/docker.js";
 import { UserError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { createDiskGuard, type DiskReport } from "../ops/disk-guard.js";
-import { loadDiskSettings } from "../ops/disk-settings.js";
 import { formatBytes } from "../ops/disk-threshold.js";
 
 export const diskUsage = `usage: ccci disk [--prune] [--json]
@@ -54,7 +53,7 @@ export async function diskCommand(argv: string[], env: NodeJS.ProcessEnv = proce
     return 0;
   }
   const settings = loadSettings(env);
-  const disk = loadDiskSettings(env);
+  const disk = loadSettings(env);
   const guard = createDiskGuard({
     docker: new DockerCli(settings.CCCI_DOCKER_BIN),
     stateDir: settings.CCCI_STATE_DIR,

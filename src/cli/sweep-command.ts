@@ -6,7 +6,6 @@ import { createLogger } from "../log.js";
 import { runSweep } from "../ops/sweep.js";
 import { renderSweepMarkdown } from "../ops/sweep-markdown.js";
 import { sweepExitCode } from "../ops/sweep-report.js";
-import { loadSweepSettings } from "../ops/sweep-settings.js";
 import { lastSweepPath } from "../ops/sweep-store.js";
 
 export const sweepUsage = `usage: ccci sweep [--limit N] [--canary DIR|URL] [--json]
@@ -58,7 +57,7 @@ export async function sweepCommand(argv: string[], env: NodeJS.ProcessEnv = proc
     return 0;
   }
   const limit = limitOf(values.limit);
-  const settings = { ...loadSweepSettings(env), ...loadSettings(env) };
+  const settings = loadSettings(env);
   const log = createLogger(env.LOG_LEVEL ?? "warn");
   const engine = createEngine({ settings, log });
   const abort = new AbortController();

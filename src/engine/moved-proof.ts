@@ -1,15 +1,11 @@
 import { COMMIT_LABEL } from "../deploy/commit-labels.js";
 import type { DockerCli } from "../deploy/docker.js";
+import { inspectStackServices } from "../deploy/stack-services.js";
 import { runningContainers } from "./asserts/containers.js";
 
 export interface MovedProof {
   passed: boolean;
   detail: string;
-}
-
-interface ServiceInspect {
-  Spec?: { Name?: string; Labels?: Record<string, string> };
-  UpdateStatus?: { State?: string; Message?: string };
 }
 
 /**
@@ -18,17 +14,8 @@ interface ServiceInspect {
  * every running container was made from the new spec.
  */
 export async function proveMoved(docker: DockerCli, stack: string, head: string): Promise<MovedProof> {
-  const ids = await docker.lines([
-    "service",
-    "ls",
-    "-q",
-    "--filter",
-    `label=com.docker.stack.namespace=${stack}`,
-  ]);
-  if (ids.length === 0) return { passed: false, detail: "no services left to inspect" };
-  const services = (await docker.lines(["service", "inspect", "--format", "{{json .}}", ...ids])).map(
-    (l) => JSON.parse(l) as ServiceInspect,
-  );
+  const services = await inspectStackServices(docker, stack);
+  if (services.length === 0) return { passed: false, detail: "no services left to inspect" };
   const problems: string[] = [];
   for (const service of services) {
     const name = service.Spec?.Name ?? "?";

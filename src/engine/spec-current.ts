@@ -1,11 +1,7 @@
 import { COMMIT_LABEL } from "../deploy/commit-labels.js";
 import type { DockerCli } from "../deploy/docker.js";
+import { inspectStackServices } from "../deploy/stack-services.js";
 import { runningContainers } from "./asserts/containers.js";
-
-interface ServiceState {
-  Spec?: { Name?: string; Labels?: Record<string, string> };
-  UpdateStatus?: { State?: string };
-}
 
 const inFlight = new Set(["updating", "paused", "rollback_started", "rollback_paused"]);
 
@@ -15,17 +11,8 @@ const inFlight = new Set(["updating", "paused", "rollback_started", "rollback_pa
  * counts alone would call an upgrade converged before it began.
  */
 export async function specNotCurrent(docker: DockerCli, stack: string): Promise<string | undefined> {
-  const ids = await docker.lines([
-    "service",
-    "ls",
-    "-q",
-    "--filter",
-    `label=com.docker.stack.namespace=${stack}`,
-  ]);
-  if (ids.length === 0) return undefined;
-  const services = (await docker.lines(["service", "inspect", "--format", "{{json .}}", ...ids])).map(
-    (l) => JSON.parse(l) as ServiceState,
-  );
+  const services = await inspectStackServices(docker, stack);
+  if (services.length === 0) return undefined;
   const containers = await runningContainers(docker, stack);
   for (const service of services) {
     const name = service.Spec?.Name ?? "?";

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { UserError } from "../errors.js";
 import { diskThresholdSchema } from "./disk-threshold.js";
 
 /**
@@ -25,20 +24,3 @@ export const diskSettingsSchema = z.object({
 });
 
 export type DiskSettings = z.infer<typeof diskSettingsSchema>;
-
-export function loadDiskSettings(env: NodeJS.ProcessEnv = process.env): DiskSettings {
-  const raw = Object.fromEntries(
-    Object.keys(diskSettingsSchema.shape)
-      .filter((name) => env[name] !== undefined && env[name] !== "")
-      .map((name) => [name, env[name]]),
-  );
-  const parsed = diskSettingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) =>
-        `${String(issue.path[0])}: ${issue.message} (got ${JSON.stringify(raw[String(issue.path[0])])})`,
-    );
-    throw new UserError("CONFIG_INVALID", `invalid configuration:\n  ${problems.join("\n  ")}`);
-  }
-  return parsed.data;
-}

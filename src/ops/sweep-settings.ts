@@ -48,24 +48,6 @@ export const sweepSettingsSchema = z.object({
 
 export type SweepSettings = z.infer<typeof sweepSettingsSchema>;
 
-/** Reads the sweep settings alone (until src/config.ts carries them). Empty values mean "default". */
-export function loadSweepSettings(env: NodeJS.ProcessEnv = process.env): SweepSettings {
-  const raw = Object.fromEntries(
-    Object.keys(sweepSettingsSchema.shape)
-      .filter((name) => env[name] !== undefined && env[name] !== "")
-      .map((name) => [name, env[name]]),
-  );
-  const parsed = sweepSettingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) =>
-        `${String(issue.path[0])}: ${issue.message} (got ${JSON.stringify(raw[String(issue.path[0])])})`,
-    );
-    throw new UserError("CONFIG_INVALID", `invalid configuration:\n  ${problems.join("\n  ")}`);
-  }
-  return parsed.data;
-}
-
 /** The schedule's cron expression, or null when it is switched off. */
 export function sweepCron(settings: Pick<SweepSettings, "CCCI_SWEEP_CRON">): string | null {
   const cron = settings.CCCI_SWEEP_CRON.trim();

@@ -1,6 +1,7 @@
+import { loadSettings } from "../config.js";
 import type { Logger } from "../log.js";
 import { type ReapReport, reapRealms } from "./reaper.js";
-import { loadSsoSettings, warmKeycloakSettings } from "./settings.js";
+import { warmKeycloakSettings } from "./settings.js";
 import { connectWarmKeycloak } from "./warm-keycloak.js";
 
 export interface ReapRequest {
@@ -22,7 +23,7 @@ export async function reapWarmKeycloak(
   request: ReapRequest,
   log: Logger,
 ): Promise<ReapReport | null> {
-  const settings = loadSsoSettings(env);
+  const settings = loadSettings(env);
   const warm = await warmKeycloakSettings(settings);
   if (!warm) return null;
   const { realms } = connectWarmKeycloak(warm, log);

@@ -61,18 +61,6 @@ export const ssoSettingsSchema = z.object({
 
 export type SsoSettings = z.infer<typeof ssoSettingsSchema>;
 
-export function loadSsoSettings(env: NodeJS.ProcessEnv = process.env): SsoSettings {
-  const raw: Record<string, string> = {};
-  for (const name of Object.keys(ssoSettingsSchema.shape)) {
-    const value = env[name];
-    if (value !== undefined && value !== "") raw[name] = value;
-  }
-  const parsed = ssoSettingsSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
-  throw new UserError("CONFIG_INVALID", `invalid configuration:\n  ${problems.join("\n  ")}`);
-}
-
 /** Where a warm Keycloak is configured: what the SSO code needs to talk to it. */
 export interface WarmKeycloakSettings {
   adminUrl: string;

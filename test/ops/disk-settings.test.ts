@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { loadDiskSettings } from "../../src/ops/disk-settings.js";
+import { loadSettings as loadDiskSettings } from "../../src/config.js";
 
 describe("disk settings", () => {
   it("defaults to pruning below 15% free and refusing below 5%, checking every 10 minutes", () => {
-    expect(loadDiskSettings({})).toEqual({
+    expect(loadDiskSettings({})).toMatchObject({
       CCCI_DISK_SOFT: { kind: "percent", percent: 15 },
       CCCI_DISK_HARD: { kind: "percent", percent: 5 },
       CCCI_DISK_CHECK_INTERVAL: 600,

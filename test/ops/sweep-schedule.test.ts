@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import type { SweepOptions } from "../../src/ops/sweep.js";
 import type { SweepReport } from "../../src/ops/sweep-report.js";
 import { startSweepSchedule } from "../../src/ops/sweep-schedule.js";
-import { loadSweepSettings, sweepCron } from "../../src/ops/sweep-settings.js";
+import { loadSettings } from "../../src/config.js";
+import { sweepCron } from "../../src/ops/sweep-settings.js";
 
 /** A pino logger whose lines a test can read. */
 function capturingLog() {
@@ -121,8 +122,8 @@ describe("the sweep schedule", () => {
 
 describe("sweep settings", () => {
   it("defaults to 03:00 nightly, 50 recipes, the bundled canary", () => {
-    const settings = loadSweepSettings({});
-    expect(settings).toEqual({ CCCI_SWEEP_CRON: "0 3 * * *", CCCI_SWEEP_MAX: 50 });
+    const settings = loadSettings({});
+    expect(settings).toMatchObject({ CCCI_SWEEP_CRON: "0 3 * * *", CCCI_SWEEP_MAX: 50 });
     expect(sweepCron(settings)).toBe("0 3 * * *");
   });
 
@@ -143,8 +144,8 @@ describe("sweep settings", () => {
   ];
   for (const [name, env, expected] of cases) {
     it(name, () => {
-      if (expected instanceof RegExp) expect(() => loadSweepSettings(env)).toThrow(expected);
-      else expect(sweepCron(loadSweepSettings(env))).toBe(expected);
+      if (expected instanceof RegExp) expect(() => loadSettings(env)).toThrow(expected);
+      else expect(sweepCron(loadSettings(env))).toBe(expected);
     });
   }
 });

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSsoSettings, warmKeycloakSettings } from "../../src/sso/settings.js";
+import { loadSettings as loadSsoSettings } from "../../src/config.js";
+import { warmKeycloakSettings } from "../../src/sso/settings.js";
 
 describe("loadSsoSettings", () => {
   it("has no warm Keycloak by default and a DNS-safe instance id", async () => {

@@ -1,0 +1,21 @@
+import type { DockerCli } from "./docker.js";
+
+/** What ccci reads of a swarm service: its name and labels, and the state of its last update. */
+export interface ServiceState {
+  Spec?: { Name?: string; Labels?: Record<string, string> };
+  UpdateStatus?: { State?: string; Message?: string };
+}
+
+/** `docker service inspect` of every service of the stack (empty when it has none). */
+export async function inspectStackServices(docker: DockerCli, stack: string): Promise<ServiceState[]> {
+  const ids = await docker.lines([
+    "service",
+    "ls",
+    "-q",
+    "--filter",
+    `label=com.docker.stack.namespace=${stack}`,
+  ]);
+  if (ids.length === 0) return [];
+  const lines = await docker.lines(["service", "inspect", "--format", "{{json .}}", ...ids]);
+  return lines.map((line) => JSON.parse(line) as ServiceState);
+}
