@@ -8,7 +8,7 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
  * (exit 2). Returns null when help was asked for, after printing the usage.
  */
 export function parseFlags<O extends Options>(argv: string[], options: O, usage: string) {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: argv,
