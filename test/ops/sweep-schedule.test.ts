@@ -1,10 +1,10 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
+import { loadSettings } from "../../src/config.js";
 import type { SweepOptions } from "../../src/ops/sweep.js";
 import type { SweepReport } from "../../src/ops/sweep-report.js";
 import { startSweepSchedule } from "../../src/ops/sweep-schedule.js";
-import { loadSettings } from "../../src/config.js";
 import { sweepCron } from "../../src/ops/sweep-settings.js";
 
 /** A pino logger whose lines a test can read. */

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
+import { loadSettings as loadSsoSettings } from "../../src/config.js";
 import type { Logger } from "../../src/log.js";
 import { parseSsoDeclaration } from "../../src/sso/declaration.js";
-import { loadSettings as loadSsoSettings } from "../../src/config.js";
 import { type WarmKeycloakSettings, warmKeycloakSettings } from "../../src/sso/settings.js";
 
 /** Shared by the test/e2e/keycloak-*.test.ts suites, which run against a real Keycloak. */
