@@ -1,13 +1,11 @@
 # ccci, built from this repository with nixpkgs' buildNpmPackage.
 #
-# `npm ci --ignore-scripts` from package-lock.json, `npm rebuild` (compiles better-sqlite3's native addon
-# against this Node), `npm run build` (tsc -> dist/), dev dependencies pruned, then installed as
+# `npm ci --ignore-scripts` from package-lock.json (no native addons), `npm run build` (tsc -> dist/), dev dependencies pruned, then installed as
 # $out/lib/node_modules/ccci with the `ccci` command linked into $out/bin.
 {
   lib,
   buildNpmPackage,
   nodejs_20,
-  python3,
 }:
 
 let
@@ -43,8 +41,6 @@ in
   # package-lock.json changes.
   npmDepsHash = lib.fakeHash;
 
-  # node-gyp needs Python to compile better-sqlite3 (npm bundles node-gyp itself).
-  nativeBuildInputs = [ python3 ];
   npmBuildScript = "build";
   # package.json's `prepare` would run tsc a second time while the install phase packs the package.
   npmPackFlags = [ "--ignore-scripts" ];

@@ -38,7 +38,6 @@ rec {
           lib
           buildNpmPackage
           nodejs_20
-          python3
           ;
       }
       // overrides
