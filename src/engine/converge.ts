@@ -49,7 +49,7 @@ export async function waitForConvergence(
   stack: string,
   timeoutMs: number,
   signal: AbortSignal,
-  pollMs = 1_000,
+  pollMs = 500,
   settleMs = SETTLE_MS,
 ): Promise<Convergence> {
   const started = Date.now();

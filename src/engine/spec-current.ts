@@ -17,11 +17,18 @@ export async function specNotCurrent(docker: DockerCli, stack: string): Promise<
   for (const service of services) {
     const name = service.Spec?.Name ?? "?";
     const update = service.UpdateStatus?.State;
-    if (update && inFlight.has(update)) return `${name}: update ${update}`;
     const wanted = service.Spec?.Labels?.[COMMIT_LABEL];
-    if (!wanted) continue;
-    const stale = containers.filter((c) => c.service === name && c.labels[COMMIT_LABEL] !== wanted);
+    // Without ccci's commit label (abra) only swarm's own update state says whether the update is done.
+    if (!wanted) {
+      if (update && inFlight.has(update)) return `${name}: update ${update}`;
+      continue;
+    }
+    const mine = containers.filter((c) => c.service === name);
+    const stale = mine.filter((c) => c.labels[COMMIT_LABEL] !== wanted);
     if (stale.length > 0) return `${name}: ${stale.length} task(s) of an earlier version still running`;
+    // Swarm keeps `updating` through its monitor window after the new tasks are up; the settle window
+    // that follows covers the same ground, so it may overlap — unless nothing of the new spec runs yet.
+    if (update && inFlight.has(update) && mine.length === 0) return `${name}: update ${update}`;
   }
   return undefined;
 }

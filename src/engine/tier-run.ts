@@ -49,7 +49,7 @@ export async function convergeAndAssert(
         info.plan.stack,
         timeoutSeconds * 1000,
         ctx.signal,
-        1_000,
+        500,
         ctx.settings.CCCI_SETTLE_SECONDS * 1000,
       ),
     (c) =>

@@ -58,7 +58,7 @@ async function freshWarmDeploy(
     info.plan.stack,
     timeout,
     dctx.signal,
-    1_000,
+    500,
     ctx.settings.CCCI_SETTLE_SECONDS * 1000,
   );
   const health = await checkHealth(ctx.docker, info.plan.stack, info.compose);
