@@ -31,7 +31,14 @@ async function runAndKill(args: string[], pauseAt: string | null, delayMs = 0): 
     void child.then(() => done());
   });
   // A crash of the service: the whole process group dies at once (as systemd's KillMode=control-group does).
-  if (child.pid) process.kill(-child.pid, "SIGKILL");
+  // The operation may have finished before the chosen moment: then there is nothing left to kill.
+  if (child.pid) {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+    }
+  }
   await child;
   return out;
 }
