@@ -37,6 +37,7 @@ async function fetchHead(ctx: RunContext): Promise<FetchedRecipe> {
     recipe: run.recipe,
     mode: run.mode,
     stack: run.stack,
+    origin: run.request.origin,
   });
   return head;
 }

@@ -8,7 +8,8 @@ import { testPrivateKey } from "../helpers/probot-harness.js";
 import { signedDelivery } from "../helpers/signed-delivery.js";
 import { StandInGitHub } from "../helpers/stand-in-github.js";
 import { commentOnPullRequest, pullRequestEvent } from "../helpers/webhook-examples.js";
-import { fixture, repoRoot } from "./support/cli.js";
+import { botEnv, freePort, mainJs, OWNER, recipeRepository, SECRET, waitFor } from "./support/bot.js";
+import { repoRoot } from "./support/cli.js";
 import { leftovers } from "./support/swarm.js";
 
 /**
@@ -16,67 +17,6 @@ import { leftovers } from "./support/swarm.js";
  * API is a stand-in on 127.0.0.1 reached through GHE_HOST/GHE_PROTOCOL=http; the recipe is a git
  * repository made from the hello fixture, cloned over file://; the run happens on the real swarm.
  */
-const SECRET = "bot-e2e-webhook-secret";
-const OWNER = "ccci-e2e";
-const mainJs = join(repoRoot, "dist/main.js");
-
-async function git(cwd: string, args: string[]): Promise<string> {
-  const env = {
-    GIT_AUTHOR_NAME: "e2e",
-    GIT_AUTHOR_EMAIL: "e2e@ccci.test",
-    GIT_COMMITTER_NAME: "e2e",
-    GIT_COMMITTER_EMAIL: "e2e@ccci.test",
-  };
-  return (await execa("git", args, { cwd, env })).stdout.trim();
-}
-
-/**
- * `hello` with the pull request's change committed on top, on `main`. The PR head is the tip of the
- * branch it targets, so the engine picks no earlier base and skips its upgrade tier: this test is about
- * the bot's wiring; the upgrade tier has its own tests.
- */
-async function recipeRepository(): Promise<{ dir: string; headSha: string }> {
-  const dir = join(mkdtempSync(join(tmpdir(), "ccci-bot-e2e-")), "hello");
-  cpSync(fixture("hello"), dir, { recursive: true });
-  await git(dir, ["init", "--quiet", "--initial-branch=main"]);
-  await git(dir, ["add", "-A"]);
-  await git(dir, ["commit", "--quiet", "-m", "hello recipe"]);
-  writeFileSync(join(dir, "README.md"), "# hello\n\nChanged by the pull request.\n");
-  await git(dir, ["commit", "--quiet", "-am", "the pull request's change"]);
-  return { dir, headSha: await git(dir, ["rev-parse", "HEAD"]) };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function botEnv(extra: Record<string, string>): Record<string, string> {
-  return {
-    CCCI_STATE_DIR: mkdtempSync(join(tmpdir(), "ccci-bot-state-")),
-    LOG_LEVEL: "info",
-    HOST: "127.0.0.1",
-    ...extra,
-  };
-}
-
 describe("npm start refuses bad settings", () => {
   beforeAll(async () => {
     const build = await execa("npm", ["run", "build"], { cwd: repoRoot, reject: false });
