@@ -37,7 +37,14 @@ export async function runGenericAsserts(
       ? `all services converged in ${Math.round(convergence.waitedMs / 1000)} s: ${describeReplicas(convergence.services)}`
       : `not converged after ${Math.round(convergence.waitedMs / 1000)} s: ${describeReplicas(convergence.services)}`,
   };
-  const notConverged = convergence.services.filter((s) => s.running < s.desired).map((s) => s.service);
+  // A crash loop can show N/N at the very moment the wait ends: when convergence failed, every service
+  // short of its replicas is suspect, and if none is at that moment, all of them are.
+  const short = convergence.services.filter((s) => s.running < s.desired).map((s) => s.service);
+  const notConverged = convergence.converged
+    ? []
+    : short.length > 0
+      ? short
+      : convergence.services.map((s) => s.service);
   const health = await checkHealth(ctx.docker, stack, info.compose);
   const healthy = await timed("generic:healthy", async () => ({
     passed: health.passed,
