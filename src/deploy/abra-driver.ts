@@ -19,6 +19,24 @@ export function abraEnvFile(sharedDir: string, app: AppPlan): string {
   return join(sharedDir, "servers", app.server, `${app.domain}.env`);
 }
 
+/**
+ * `app deploy` of the run's checkout: chaos (the checkout, not a catalogue version), offline, no prompts;
+ * ccci does its own domain and convergence checks. `force` redeploys over a running app (an upgrade).
+ */
+function deployArgs(app: AppPlan, force: boolean): string[] {
+  return [
+    "app",
+    "deploy",
+    app.domain,
+    "--chaos",
+    ...(force ? ["--force"] : []),
+    "--offline",
+    "--no-input",
+    "--no-domain-checks",
+    "--no-converge-checks",
+  ];
+}
+
 /** Values abra prints in `secret generate`'s table: every long token that is not a known word. */
 function harvestSecrets(output: string, redactor: Redactor): void {
   for (const token of output.split(/[\s|]+/)) if (/^[A-Za-z0-9_-]{16,}$/.test(token)) redactor.add(token);
@@ -122,21 +140,7 @@ export class AbraDeployer implements Deployer {
   async deploy(app: AppPlan, ctx: DeployContext): Promise<void> {
     await this.docker.ensureNetwork(PROXY_NETWORK);
     await ctx.record({ kind: "stack", name: app.stack });
-    await this.abra(
-      app,
-      [
-        "app",
-        "deploy",
-        app.domain,
-        "--chaos",
-        "--offline",
-        "--no-input",
-        "--no-domain-checks",
-        "--no-converge-checks",
-      ],
-      ctx.redactor,
-      ctx.signal,
-    );
+    await this.abra(app, deployArgs(app, false), ctx.redactor, ctx.signal);
   }
 
   /** A chaos deploy of the new checkout over the running app (abra refuses a redeploy without --force). */
@@ -153,22 +157,7 @@ export class AbraDeployer implements Deployer {
       ).catch(() => undefined);
       if (generated) harvestSecrets(generated.stdout, ctx.redactor);
     }
-    await this.abra(
-      app,
-      [
-        "app",
-        "deploy",
-        app.domain,
-        "--chaos",
-        "--force",
-        "--offline",
-        "--no-input",
-        "--no-domain-checks",
-        "--no-converge-checks",
-      ],
-      ctx.redactor,
-      ctx.signal,
-    );
+    await this.abra(app, deployArgs(app, true), ctx.redactor, ctx.signal);
   }
 
   async undeploy(app: AppPlan, ctx: Omit<DeployContext, "signal">): Promise<void> {

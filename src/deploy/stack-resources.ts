@@ -65,3 +65,12 @@ export function describeResources(resources: StackResources): string {
     .map((kind) => `${kind}: ${resources[kind].join(", ")}`)
     .join("; ");
 }
+
+/**
+ * What of a canonical's stack is left after an undeploy that should not be: its volumes and secrets stay
+ * by design, anything else (services, containers, networks, configs) is a leak. Empty when clean.
+ */
+export function canonicalLeaks(left: StackResources): string {
+  const leaked = { ...left, volumes: [], secrets: [] };
+  return countResources(leaked) > 0 ? describeResources(leaked) : "";
+}

@@ -1,6 +1,6 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { countResources, describeResources, listStackResources } from "../deploy/stack-resources.js";
+import { canonicalLeaks, listStackResources } from "../deploy/stack-resources.js";
 import { undeployStack } from "../deploy/swarm-remove.js";
 import { CcciError, describeError } from "../errors.js";
 import { fetchRecipe } from "../recipe/fetch.js";
@@ -102,9 +102,7 @@ async function quickTeardown(ctx: RunContext, warm: WarmCanonical, failed: boole
   }
   await rm(ctx.runDir, { recursive: true, force: true });
   const left = await listStackResources(ctx.docker, warm.stack);
-  // The canonical's volumes and secrets stay by design; anything else of the stack is a leak.
-  const leaked = { ...left, volumes: [], secrets: [] };
-  return countResources(leaked) > 0 ? describeResources(leaked) : "";
+  return canonicalLeaks(left);
 }
 
 /**

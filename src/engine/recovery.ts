@@ -1,7 +1,12 @@
 import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { DockerCli } from "../deploy/docker.js";
-import { countResources, describeResources, listStackResources } from "../deploy/stack-resources.js";
+import {
+  canonicalLeaks,
+  countResources,
+  describeResources,
+  listStackResources,
+} from "../deploy/stack-resources.js";
 import { removeStack, undeployStack } from "../deploy/swarm-remove.js";
 import type { Logger } from "../log.js";
 import { type JournalEntry, type RunJournal, unfinishedJournals } from "./journal.js";
@@ -44,8 +49,7 @@ async function recoverWarm(
   await undeployStack(docker, stack);
   await restore(recipe);
   const left = await listStackResources(docker, stack);
-  const leaked = { ...left, volumes: [], secrets: [] };
-  return countResources(leaked) > 0 ? describeResources(leaked) : "";
+  return canonicalLeaks(left);
 }
 
 async function removeCold(docker: DockerCli, stack: string): Promise<string> {

@@ -1,6 +1,5 @@
 import { Cron } from "croner";
 import { z } from "zod";
-import { UserError } from "../errors.js";
 
 /** Words that switch the in-process schedule off (an empty variable means "default" to loadSettings). */
 export const SWEEP_OFF = ["off", "none", "never"] as const;

@@ -1,10 +1,17 @@
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testPrivateKey } from "../helpers/probot-harness.js";
-import { signedDelivery } from "../helpers/signed-delivery.js";
 import { StandInGitHub } from "../helpers/stand-in-github.js";
-import { commentOnPullRequest } from "../helpers/webhook-examples.js";
-import { botEnv, freePort, mainJs, OWNER, recipeRepository, SECRET, waitFor } from "./support/bot.js";
+import {
+  botEnv,
+  commentDelivery,
+  freePort,
+  mainJs,
+  OWNER,
+  recipeRepository,
+  SECRET,
+  waitFor,
+} from "./support/bot.js";
 import { repoRoot } from "./support/cli.js";
 import { leftovers } from "./support/swarm.js";
 
@@ -67,12 +74,7 @@ describe("a bot killed with SIGKILL mid-deploy, then restarted", () => {
   }, 300_000);
 
   it("tears the run down at restart and completes its check run as cancelled", async () => {
-    const payload = commentOnPullRequest("!testme");
-    payload.repository.name = "hello";
-    payload.repository.full_name = `${OWNER}/hello`;
-    payload.repository.owner.login = OWNER;
-    payload.sender.login = "maintainer";
-    const delivery = signedDelivery("issue_comment", payload, SECRET);
+    const delivery = commentDelivery("!testme", "maintainer");
     const webhook = `http://127.0.0.1:${port}/api/github/webhooks`;
     expect(
       (await fetch(webhook, { method: "POST", headers: delivery.headers, body: delivery.body })).status,

@@ -1,14 +1,20 @@
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testPrivateKey } from "../helpers/probot-harness.js";
 import { signedDelivery } from "../helpers/signed-delivery.js";
 import { StandInGitHub } from "../helpers/stand-in-github.js";
-import { commentOnPullRequest, pullRequestEvent } from "../helpers/webhook-examples.js";
-import { botEnv, freePort, mainJs, OWNER, recipeRepository, SECRET, waitFor } from "./support/bot.js";
+import { pullRequestEvent } from "../helpers/webhook-examples.js";
+import {
+  botEnv,
+  commentDelivery,
+  freePort,
+  mainJs,
+  OWNER,
+  recipeRepository,
+  SECRET,
+  waitFor,
+} from "./support/bot.js";
 import { repoRoot } from "./support/cli.js";
 import { leftovers } from "./support/swarm.js";
 
@@ -98,12 +104,7 @@ describe("npm start on the real swarm", () => {
   }, 300_000);
 
   function comment(body: string, sender: string) {
-    const payload = commentOnPullRequest(body);
-    payload.repository.name = "hello";
-    payload.repository.full_name = `${OWNER}/hello`;
-    payload.repository.owner.login = OWNER;
-    payload.sender.login = sender;
-    return signedDelivery("issue_comment", payload, SECRET);
+    return commentDelivery(body, sender);
   }
 
   it("a wrong signature is rejected and nothing reaches GitHub or the engine", async () => {

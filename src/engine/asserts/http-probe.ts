@@ -19,6 +19,17 @@ const firstStatus = (text: string) => {
   const match = /HTTP\/[\d.]+\s+(\d{3})/.exec(text);
   return match ? Number(match[1]) : undefined;
 };
+/** busybox wget printing the response headers (the status line) to stderr and discarding the body. */
+const wgetStatus = (domain: string, url: string) => [
+  "wget",
+  "-S",
+  "-q",
+  "-O",
+  "/dev/null",
+  "--header",
+  `Host: ${domain}`,
+  url,
+];
 const missingTool = (stderr: string, exitCode: number) =>
   exitCode === 126 ||
   exitCode === 127 ||
@@ -38,21 +49,7 @@ export async function probeHttp(
   const limit = { timeoutMs: 20_000 };
   if (target.container) {
     // No `-T`: Debian's static busybox wget crashes with it; the exec itself is time-limited instead.
-    const wget = await docker.run(
-      [
-        "exec",
-        target.container,
-        "wget",
-        "-S",
-        "-q",
-        "-O",
-        "/dev/null",
-        "--header",
-        `Host: ${target.domain}`,
-        url,
-      ],
-      limit,
-    );
+    const wget = await docker.run(["exec", target.container, ...wgetStatus(target.domain, url)], limit);
     const viaWget = firstStatus(wget.stderr);
     if (viaWget !== undefined) return { status: viaWget, via: "exec:wget" };
     if (!missingTool(wget.stderr, wget.exitCode))
@@ -82,21 +79,7 @@ export async function probeHttp(
   }
   const byName = `http://${target.stack}_${target.service}:${target.port}/`;
   const probe = await docker.run(
-    [
-      "run",
-      "--rm",
-      "--network",
-      "proxy",
-      probeImage,
-      "wget",
-      "-S",
-      "-q",
-      "-O",
-      "/dev/null",
-      "--header",
-      `Host: ${target.domain}`,
-      byName,
-    ],
+    ["run", "--rm", "--network", "proxy", probeImage, ...wgetStatus(target.domain, byName)],
     { timeoutMs: 60_000 },
   );
   const status = firstStatus(probe.stderr);

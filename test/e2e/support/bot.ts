@@ -3,6 +3,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
+import { signedDelivery } from "../../helpers/signed-delivery.js";
+import { commentOnPullRequest } from "../../helpers/webhook-examples.js";
 import { fixture, repoRoot } from "./cli.js";
 
 /** Shared by the e2e suites that drive the real `npm start` process (`node dist/main.js`). */
@@ -65,4 +67,14 @@ export function botEnv(extra: Record<string, string>): Record<string, string> {
     HOST: "127.0.0.1",
     ...extra,
   };
+}
+
+/** A signed `issue_comment` delivery on the stand-in's pull request in `OWNER/hello`, from `sender`. */
+export function commentDelivery(body: string, sender: string) {
+  const payload = commentOnPullRequest(body);
+  payload.repository.name = "hello";
+  payload.repository.full_name = `${OWNER}/hello`;
+  payload.repository.owner.login = OWNER;
+  payload.sender.login = sender;
+  return signedDelivery("issue_comment", payload, SECRET);
 }
