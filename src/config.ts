@@ -52,7 +52,8 @@ export const settingsSchema = z.object({
   CCCI_SETTLE_SECONDS: wholeNumber(0, 600)
     .default(5)
     .describe(
-      "Seconds every service must stay N/N before a stack counts as converged (crash loops flicker N/N).",
+      "Seconds every service must stay N/N before a stack counts as converged (crash loops flicker N/N). " +
+        "A quick run's reattach of the known-good waits for healthy without it.",
     ),
   CCCI_ASSERT_TIMEOUT: wholeNumber(1, 3600)
     .default(120)

@@ -38,6 +38,7 @@ function plan(
 /** reattach the known-good (on the last-known-good data) → upgrade to the PR head → custom asserts. */
 async function quickTiers(ctx: RunContext, warm: WarmCanonical): Promise<void> {
   const { run } = ctx;
+  warm.store.verifyAhead(); // while the checkouts are fetched
   const head = await step(
     ctx,
     "fetch",
@@ -84,6 +85,7 @@ async function quickTiers(ctx: RunContext, warm: WarmCanonical): Promise<void> {
 
 /** Undeploy (volumes kept), and on failure put the last-known-good back; then check nothing else is left. */
 async function quickTeardown(ctx: RunContext, warm: WarmCanonical, failed: boolean): Promise<string> {
+  if (failed) warm.store.verifyAhead(); // while the stack goes away
   await undeployStack(ctx.docker, warm.stack);
   if (failed) {
     const started = Date.now();

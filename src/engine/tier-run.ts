@@ -40,18 +40,13 @@ export async function convergeAndAssert(
   tier: string,
 ): Promise<AssertResult[]> {
   const timeoutSeconds = ctx.run.request.timeoutSeconds ?? info.timeoutSeconds ?? ctx.settings.CCCI_TIMEOUT;
+  // The settle window watches the version under test for a crash loop after its first healthy moment.
+  // A reattach brings back the known-good on the very data it was proven healthy on at promotion.
+  const settleMs = tier === "reattach" ? 0 : ctx.settings.CCCI_SETTLE_SECONDS * 1000;
   const convergence = await step(
     ctx,
     `${tier}: converge`,
-    () =>
-      waitForConvergence(
-        ctx.docker,
-        info.plan.stack,
-        timeoutSeconds * 1000,
-        ctx.signal,
-        500,
-        ctx.settings.CCCI_SETTLE_SECONDS * 1000,
-      ),
+    () => waitForConvergence(ctx.docker, info.plan.stack, timeoutSeconds * 1000, ctx.signal, 500, settleMs),
     (c) =>
       c.converged ? `converged in ${Math.round(c.waitedMs / 1000)} s` : `timed out after ${timeoutSeconds} s`,
   );

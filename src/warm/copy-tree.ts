@@ -1,3 +1,4 @@
+import { chmod, lchown, lstat } from "node:fs/promises";
 import { execa } from "execa";
 import { CcciError } from "../errors.js";
 
@@ -31,12 +32,13 @@ export async function syncFilesystem(path: string): Promise<void> {
 
 /** Copies the root directory's mode, owner and exact mtime onto `target` (an overlay's upper root). */
 export async function copyRootAttributes(source: string, target: string): Promise<void> {
-  const run = async (file: string, args: string[]) => {
-    const result = await execa(file, args, { reject: false });
-    if (result.exitCode !== 0)
-      throw new CcciError("DEPLOY_FAILED", `${file} ${args.join(" ")}: ${String(result.stderr)}`);
-  };
-  await run("chown", ["--no-dereference", `--reference=${source}`, "--", target]);
-  await run("chmod", [`--reference=${source}`, "--", target]);
-  await run("touch", ["--no-dereference", `--reference=${source}`, "--", target]);
+  const stat = await lstat(source);
+  await lchown(target, stat.uid, stat.gid); // before chmod: a chown clears set-id bits
+  await chmod(target, stat.mode & 0o7777);
+  // touch, not utimes: Node passes times as float seconds, which loses the nanoseconds.
+  const result = await execa("touch", ["--no-dereference", `--reference=${source}`, "--", target], {
+    reject: false,
+  });
+  if (result.exitCode !== 0)
+    throw new CcciError("DEPLOY_FAILED", `touch --reference=${source} ${target}: ${String(result.stderr)}`);
 }

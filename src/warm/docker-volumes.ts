@@ -88,6 +88,32 @@ export async function createOverlayVolume(
     throw new CcciError("DEPLOY_FAILED", `docker volume create ${name}: ${result.stderr.trim()}`);
 }
 
+/**
+ * A local volume bound to a directory (`type=none`, `o=bind`): what the app writes lands in `dir`.
+ * The snapshot store stages a fresh deploy's volumes this way, inside a new generation of its own.
+ */
+export async function createBindVolume(
+  bin: string,
+  name: string,
+  dir: string,
+  labels: Record<string, string>,
+): Promise<void> {
+  if (/[,:=\s]/.test(dir))
+    throw new CcciError("CONFIG_INVALID", `bind path must not contain , : = or spaces: ${dir}`);
+  const labelArgs = Object.entries(labels).flatMap(([key, value]) => ["--label", `${key}=${value}`]);
+  const args = ["volume", "create", "--driver", "local", "--opt", "type=none", "--opt", "o=bind"];
+  const result = await docker(bin, [...args, "--opt", `device=${dir}`, ...labelArgs, name]);
+  if (!result.ok)
+    throw new CcciError("DEPLOY_FAILED", `docker volume create ${name}: ${result.stderr.trim()}`);
+}
+
+/** The directory of a volume created by `createBindVolume`, or null for any other volume. */
+export function bindDirOf(volume: VolumeInfo): string | null {
+  const { type, o, device } = volume.options;
+  if (volume.driver !== "local" || type !== "none" || !device) return null;
+  return (o ?? "").split(",").includes("bind") ? device : null;
+}
+
 /** The overlay directories of a volume created by `createOverlayVolume`, or null for any other volume. */
 export function overlayDirsOf(volume: VolumeInfo): OverlayDirs | null {
   if (volume.driver !== "local" || volume.options.type !== "overlay") return null;
@@ -105,11 +131,11 @@ export async function findStackUsers(
   volumes: readonly string[],
 ): Promise<string[]> {
   const label = `label=com.docker.stack.namespace=${stack}`;
-  const services = await docker(bin, ["service", "ls", "--filter", label, "--format", "{{.Name}}"]);
   const filters = [["--filter", label], ...volumes.map((v) => ["--filter", `volume=${v}`])];
-  const containers = await Promise.all(
-    filters.map((filter) => docker(bin, ["ps", "-a", ...filter, "--format", "{{.Names}}"])),
-  );
+  const [services, ...containers] = await Promise.all([
+    docker(bin, ["service", "ls", "--filter", label, "--format", "{{.Name}}"]),
+    ...filters.map((filter) => docker(bin, ["ps", "-a", ...filter, "--format", "{{.Names}}"])),
+  ]);
   const names = new Set<string>();
   for (const line of services.stdout.split("\n")) if (line) names.add(`service ${line}`);
   for (const result of containers)

@@ -3,7 +3,7 @@ import { mkdir, readFile, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { CcciError } from "../errors.js";
-import { overlayDirsOf, type VolumeInfo } from "./docker-volumes.js";
+import { bindDirOf, overlayDirsOf, type VolumeInfo } from "./docker-volumes.js";
 
 /** Mount points currently visible to this process (from /proc/self/mountinfo, octal escapes decoded). */
 export async function mountPoints(): Promise<Set<string>> {
@@ -20,7 +20,7 @@ export async function mountPoints(): Promise<Set<string>> {
 
 /**
  * Runs `use` on the merged (what the app sees) view of a volume:
- * - a plain local volume: its mountpoint;
+ * - a plain local volume: its mountpoint; a bind volume (staged by the store): its directory;
  * - an overlay volume that Docker has mounted (a container uses it): its mountpoint, the kernel's merge;
  * - an overlay volume not mounted: a private read-only overlay `lowerdir=<upper>:<lower>` made under
  *   `scratchDir`, so the kernel applies the scratch layer's whiteouts and opaque dirs exactly as the app
@@ -32,6 +32,8 @@ export async function withMergedView<T>(
   use: (dir: string) => Promise<T>,
 ): Promise<T> {
   const overlay = overlayDirsOf(volume);
+  const bound = bindDirOf(volume);
+  if (bound) return use(bound);
   if (volume.driver !== "local" || (Object.keys(volume.options).length > 0 && !overlay)) {
     throw new CcciError(
       "SNAPSHOT_REFUSED",

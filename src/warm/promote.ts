@@ -9,6 +9,7 @@ import { exec } from "../exec.js";
 import { fetchRecipe } from "../recipe/fetch.js";
 import { planApp } from "../recipe/plan.js";
 import type { EnrolledRecipe } from "./enrolment.js";
+import type { SnapshotStore } from "./snapshot-store.js";
 import type { WarmLayer } from "./warm-layer.js";
 
 const git = async (dir: string, args: string[]) => {
@@ -32,14 +33,19 @@ async function promotableRef(
   return `${commit.slice(0, 12)} is neither the head of ${enrolled.branch} nor the latest release of ${enrolled.repo}`;
 }
 
-/** Fresh deploy at the warm domain → converged and healthy → undeploy. Throws with what went wrong. */
+/**
+ * Fresh deploy at the warm domain → converged and healthy → undeploy. Throws with what went wrong.
+ * The app's volumes are staged in the snapshot store first, so its first boot writes straight into the
+ * generation the snapshot will commit.
+ */
 async function freshWarmDeploy(
   ctx: RunContext,
   warm: WarmLayer,
-  recipe: string,
+  store: SnapshotStore,
   dir: string,
   commit: string,
 ): Promise<void> {
+  const recipe = ctx.run.recipe;
   const domain = warm.domainOf(recipe);
   const info = planApp({
     recipe,
@@ -51,6 +57,7 @@ async function freshWarmDeploy(
   });
   const dctx = { ...deployContext(ctx), signal: new AbortController().signal };
   await ctx.deployer.create(info.plan, dctx);
+  await store.stageFreshVolumes(info.compose.volumes);
   await ctx.deployer.deploy(info.plan, dctx);
   const timeout = (info.timeoutSeconds ?? ctx.settings.CCCI_TIMEOUT) * 1000;
   const convergence = await waitForConvergence(
@@ -94,8 +101,7 @@ export async function promoteCanonical(
   const store = await warm.store(recipe);
   try {
     await undeployStack(ctx.docker, stack);
-    await store.releaseVolumes();
-    await step(ctx, "promote: fresh deploy", () => freshWarmDeploy(ctx, warm, recipe, dir, fetched.sha!));
+    await step(ctx, "promote: fresh deploy", () => freshWarmDeploy(ctx, warm, store, dir, fetched.sha!));
     const manifest = await step(ctx, "promote: snapshot", () =>
       store.takeSnapshot({ commit: fetched.sha!, ref }),
     );

@@ -1,7 +1,7 @@
 import { access, mkdir, readdir, rename, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { CcciError } from "../errors.js";
-import { inspectVolume, listStackVolumes, overlayDirsOf } from "./docker-volumes.js";
+import { bindDirOf, inspectVolume, listStackVolumes, overlayDirsOf } from "./docker-volumes.js";
 import { unmountLeftovers } from "./overlay-view.js";
 import type { SnapshotLayout } from "./snapshot-layout.js";
 import { readManifest, type SnapshotManifest } from "./snapshot-manifest.js";
@@ -111,13 +111,15 @@ export async function collectGarbage(
   return { discarded, removal };
 }
 
-/** Lower and upper directories that the stack's overlay volumes point at. */
+/** Lower and upper directories of the stack's overlay volumes, and its staged (bind) volumes' dirs. */
 async function usedPaths(ctx: RepairContext): Promise<string[]> {
   const paths: string[] = [];
   for (const name of await listStackVolumes(ctx.docker, ctx.stack)) {
     const info = await inspectVolume(ctx.docker, name);
     const dirs = info ? overlayDirsOf(info) : null;
     if (dirs) paths.push(dirs.lower, dirs.upper);
+    const staged = info ? bindDirOf(info) : null;
+    if (staged) paths.push(staged);
   }
   return paths;
 }

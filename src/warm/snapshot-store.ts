@@ -6,7 +6,10 @@ import type { Logger } from "../log.js";
 import { validateRecipeName } from "../recipe/naming.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import { copyRootAttributes, copyTree, syncFilesystem } from "./copy-tree.js";
+import type { VolumeInfo } from "./docker-volumes.js";
 import {
+  bindDirOf,
+  createBindVolume,
   createOverlayVolume,
   findStackUsers,
   inspectVolume,
@@ -51,6 +54,8 @@ export class SnapshotStore {
   private readonly mutex = new Mutex();
   private readonly docker: string;
   private pendingCleanup: Promise<unknown> = Promise.resolve();
+  /** A fast verification started ahead of a restore (`verifyAhead`): the snapshot id it passed for. */
+  private verifiedAhead?: Promise<string | null>;
 
   constructor(private readonly options: SnapshotStoreOptions) {
     validateRecipeName(options.recipe);
@@ -73,8 +78,10 @@ export class SnapshotStore {
   }
 
   /**
-   * Copies the merged view of every volume of the (undeployed) stack into a new generation, digests it,
-   * makes it durable, switches `current` to it, then points the volumes at it with an empty scratch layer.
+   * Brings every volume of the (undeployed) stack into a new generation, digests it, makes it durable,
+   * switches `current` to it, then points the volumes at it with an empty scratch layer. Volumes staged
+   * by `stageFreshVolumes` already hold their data in that generation (nothing to copy, whatever the
+   * size); any other volume is copied from its merged view (`cp -a`).
    */
   async takeSnapshot(meta: Record<string, string> = {}): Promise<SnapshotManifest> {
     return this.exclusive(async () => {
@@ -83,11 +90,19 @@ export class SnapshotStore {
         throw new CcciError("SNAPSHOT_MISSING", `stack ${this.options.stack} has no volumes to snapshot`);
       }
       await this.assertNotInUse("snapshot", dockerNames);
-      const id = newSnapshotId();
+      const infos = await Promise.all(dockerNames.map((name) => this.inspectStackVolume(name)));
+      const id = infos.map((v) => this.stagedIn(v)).find((g) => g !== null) ?? newSnapshotId();
       await mkdir(join(this.layout.generation(id), "volumes"), { recursive: true });
       await this.step("copying");
       const names = dockerNames.map((n) => n.slice(this.options.stack.length + 1));
-      for (const [i, name] of names.entries()) await this.copyVolume(dockerNames[i] as string, id, name);
+      for (const [i, name] of names.entries()) {
+        const volume = infos[i] as VolumeInfo;
+        if (bindDirOf(volume) === this.layout.volumeData(id, name)) continue; // staged: already there
+        await withMergedView(volume, this.layout.root, (dir) =>
+          copyTree(dir, this.layout.volumeData(id, name)),
+        );
+        await this.step(`copied:${name}`);
+      }
       await this.step("copied");
       const [volumes] = await Promise.all([
         Promise.all(names.map((name, i) => this.recordVolume(id, name, dockerNames[i] as string))),
@@ -119,11 +134,16 @@ export class SnapshotStore {
   async restore(verify: VerifyMode = "fast"): Promise<SnapshotManifest> {
     return this.exclusive(async () => {
       const manifest = await this.requireCurrent();
-      const existing = await listStackVolumes(this.docker, this.options.stack);
-      await this.assertNotInUse("restore", [
-        ...new Set([...existing, ...manifest.volumes.map((v) => v.dockerName)]),
+      const known = manifest.volumes.map((v) => v.dockerName);
+      const [existing] = await Promise.all([
+        listStackVolumes(this.docker, this.options.stack),
+        this.assertNotInUse("restore", known),
       ]);
-      await this.verifyManifest(manifest, verify);
+      const extra = existing.filter((name) => !known.includes(name));
+      if (extra.length > 0) await this.assertNotInUse("restore", extra);
+      const ahead = verify === "fast" ? this.verifiedAhead : undefined;
+      this.verifiedAhead = undefined;
+      if ((await ahead) !== manifest.id) await this.verifyManifest(manifest, verify);
       await this.step("verified");
       await writeFileAtomic(this.layout.restoreIntent, JSON.stringify({ snapshotId: manifest.id }));
       await this.step("intent-written");
@@ -132,6 +152,21 @@ export class SnapshotStore {
       await this.step("restored");
       return manifest;
     });
+  }
+
+  /**
+   * Starts the fast check of the current snapshot now, so that the next `restore()` finds it done: a
+   * quick run starts it while it undeploys or fetches, which takes the O(files) stat of the snapshot off
+   * the restore's path. The generation is immutable, so a check made a moment earlier still holds; the
+   * restore re-checks inline if `current` moved in between, and refuses if the check failed.
+   */
+  verifyAhead(): void {
+    const check = this.current().then(async (manifest) => {
+      if (manifest) await this.verifyManifest(manifest, "fast");
+      return manifest?.id ?? null;
+    });
+    check.catch(() => undefined); // consumed (and thrown) by the next restore
+    this.verifiedAhead = check;
   }
 
   /** Checks the current snapshot against its manifest; throws SNAPSHOT_CORRUPT naming volume and file. */
@@ -159,12 +194,25 @@ export class SnapshotStore {
     return states;
   }
 
-  /** Removes the stack's volumes (keeping the snapshot), e.g. before a promotion's fresh deploy. */
-  async releaseVolumes(): Promise<void> {
-    await this.exclusive(async () => {
+  /**
+   * Before a promotion's fresh deploy: replaces the stack's volumes by empty ones bound to directories of
+   * a new, unfinished generation (`<stack>_<key>` for each compose volume key), so what the app writes
+   * on its first boot is already in the store and the snapshot that follows moves no data. Until that
+   * snapshot commits, the generation is garbage as soon as no volume uses it (a crash discards it).
+   */
+  async stageFreshVolumes(keys: readonly string[]): Promise<string> {
+    return this.exclusive(async () => {
       const existing = await listStackVolumes(this.docker, this.options.stack);
-      await this.assertNotInUse("release the volumes of", existing);
-      for (const name of existing) await removeVolume(this.docker, name);
+      await this.assertNotInUse("stage fresh volumes of", existing);
+      await Promise.all(existing.map((name) => removeVolume(this.docker, name)));
+      const id = newSnapshotId();
+      const labels = { "com.docker.stack.namespace": this.options.stack, "ccci.staged": id };
+      for (const key of keys) {
+        const dir = this.layout.volumeData(id, key);
+        await mkdir(dir, { recursive: true, mode: 0o755 }); // what Docker gives a new volume's root
+        await createBindVolume(this.docker, `${this.options.stack}_${key}`, dir, labels);
+      }
+      return id;
     });
   }
 
@@ -212,10 +260,17 @@ export class SnapshotStore {
     );
   }
 
-  private async copyVolume(dockerName: string, id: string, name: string): Promise<void> {
+  private async inspectStackVolume(dockerName: string): Promise<VolumeInfo> {
     const info = await inspectVolume(this.docker, dockerName);
     if (!info) throw new CcciError("SNAPSHOT_MISSING", `volume ${dockerName} vanished during the snapshot`);
-    await withMergedView(info, this.layout.root, (dir) => copyTree(dir, this.layout.volumeData(id, name)));
+    return info;
+  }
+
+  /** The unfinished generation a volume was staged in by `stageFreshVolumes`, else null. */
+  private stagedIn(volume: VolumeInfo): string | null {
+    const dir = bindDirOf(volume);
+    const generation = dir ? this.layout.ownerOf(dir).generation : undefined;
+    return generation && volume.labels["ccci.staged"] === generation ? generation : null;
   }
 
   private async recordVolume(id: string, name: string, dockerName: string): Promise<VolumeRecord> {
@@ -254,28 +309,29 @@ export class SnapshotStore {
   /** Recreates each volume of the manifest as an overlay over the snapshot with a fresh scratch layer. */
   private async attachVolumes(manifest: SnapshotManifest, existing: string[]): Promise<void> {
     const layer = newSnapshotId();
-    for (const volume of manifest.volumes) {
-      await mkdir(this.layout.upper(layer, volume.name), { recursive: true });
-      await mkdir(this.layout.work(layer, volume.name), { recursive: true });
-      await copyRootAttributes(
-        this.layout.volumeData(manifest.id, volume.name),
-        this.layout.upper(layer, volume.name),
-      );
-    }
     const wanted = new Set(manifest.volumes.map((v) => v.dockerName));
-    for (const name of existing.filter((n) => !wanted.has(n))) await removeVolume(this.docker, name);
-    for (const volume of manifest.volumes) {
-      await removeVolume(this.docker, volume.dockerName);
-      await this.step(`volume-removed:${volume.name}`);
-      const dirs = {
-        lower: this.layout.volumeData(manifest.id, volume.name),
-        upper: this.layout.upper(layer, volume.name),
-        work: this.layout.work(layer, volume.name),
-      };
-      const labels = { "com.docker.stack.namespace": this.options.stack, "ccci.snapshot": manifest.id };
-      await createOverlayVolume(this.docker, volume.dockerName, dirs, labels);
-      await this.step(`volume-created:${volume.name}`);
-    }
+    const extra = existing.filter((n) => !wanted.has(n));
+    // Volumes are independent: switching them one after another would only add Docker round trips.
+    await Promise.all([
+      ...extra.map((name) => removeVolume(this.docker, name)),
+      ...manifest.volumes.map((volume) => this.attachVolume(manifest.id, layer, volume)),
+    ]);
+  }
+
+  private async attachVolume(snapshotId: string, layer: string, volume: VolumeRecord): Promise<void> {
+    const dirs = {
+      lower: this.layout.volumeData(snapshotId, volume.name),
+      upper: this.layout.upper(layer, volume.name),
+      work: this.layout.work(layer, volume.name),
+    };
+    await mkdir(dirs.upper, { recursive: true });
+    await mkdir(dirs.work, { recursive: true });
+    await copyRootAttributes(dirs.lower, dirs.upper);
+    await removeVolume(this.docker, volume.dockerName);
+    await this.step(`volume-removed:${volume.name}`);
+    const labels = { "com.docker.stack.namespace": this.options.stack, "ccci.snapshot": snapshotId };
+    await createOverlayVolume(this.docker, volume.dockerName, dirs, labels);
+    await this.step(`volume-created:${volume.name}`);
   }
 
   private async volumeState(manifest: SnapshotManifest, volume: VolumeRecord): Promise<VolumeState> {

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { BigIntStats } from "node:fs";
-import { lstat, open, readdir, readlink } from "node:fs/promises";
+import { lstat, readdir, readlink } from "node:fs/promises";
 import { join } from "node:path";
+import { hashFiles } from "./hash-pool.js";
 
 /**
  * Content digests of a directory tree. A tree's digest is the sha256 of one line per entry, in path order:
@@ -93,22 +94,6 @@ function toEntry(path: string, stat: BigIntStats): TreeEntry {
   };
 }
 
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const handle = await open(path, "r");
-  try {
-    const buffer = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-    }
-  } finally {
-    await handle.close();
-  }
-  return hash.digest("hex");
-}
-
 export function digestLine(e: TreeEntry): string {
   return `${JSON.stringify([e.path, e.type, e.mode, e.uid, e.gid, e.mtimeNs, e.size, e.extra])}\n`;
 }
@@ -122,11 +107,16 @@ export function digestOfEntries(entries: readonly TreeEntry[]): string {
 /** Reads every byte under `root` and returns its digest and entries. */
 export async function digestTree(root: string): Promise<TreeDigest> {
   const entries = await statTree(root);
-  await mapLimit(entries, 4, async (entry) => {
-    if (entry.type === "f") entry.extra = await hashFile(join(root, entry.path));
-    if (entry.type === "l") entry.extra = await readlink(join(root, entry.path));
-  });
   const files = entries.filter((e) => e.type === "f");
+  const hashes = await hashFiles(files.map((e) => ({ path: join(root, e.path), size: e.size })));
+  for (const [i, entry] of files.entries()) entry.extra = hashes[i] as string;
+  await mapLimit(
+    entries.filter((e) => e.type === "l"),
+    CONCURRENCY,
+    async (entry) => {
+      entry.extra = await readlink(join(root, entry.path));
+    },
+  );
   return {
     digest: digestOfEntries(entries),
     files: files.length,

@@ -124,6 +124,31 @@ describe("crash safety of the snapshot store", () => {
     },
   );
 
+  // A promotion stages fresh volumes in a new generation (bind mounts), lets the app write, then commits.
+  it.each([
+    ["before the staged generation is digested", "copying", "old"],
+    ["after the digest, before the manifest", "copied", "old"],
+    ["after the switch, before the volumes become overlays", "committed", "new"],
+  ])(
+    "SIGKILL during a snapshot of staged volumes (%s) leaves the old or the new snapshot whole",
+    async (_n, step, which) => {
+      const { store } = await open();
+      const before = (await store.current())?.id;
+      const staged = await store.stageFreshVolumes(["data", "db"]);
+      await inVolumes(
+        fx.volumes,
+        `echo ${step} > /v/data/marker && head -c 1000000 /dev/urandom > /v/db/big`,
+      );
+      const out = await runAndKill(["snapshot", fx.stateDir, fx.stack], step);
+      expect(out).toContain(`step ${step}`);
+      const { id } = await expectWholeStore();
+      expect(id).toBe(which === "old" ? before : staged);
+      expect(await inVolumes([fx.volumes[0] as string], "cat /v/data/marker")).toBe(
+        which === "old" ? await markerOf(before) : step,
+      );
+    },
+  );
+
   it.each([
     ["verified"],
     ["intent-written"],

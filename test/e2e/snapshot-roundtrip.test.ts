@@ -99,4 +99,23 @@ describe("snapshot store on real Docker volumes", () => {
     await store.restore("deep");
     expect(await inVolumes([fx.volumes[0] as string], "cat /v/data/www/index.html")).toBe("promoted");
   });
+
+  it("commits volumes staged for a fresh deploy in place: the app's first boot wrote into the snapshot", async () => {
+    const before = (await store.current())?.id;
+    const staged = await store.stageFreshVolumes(["data", "db"]);
+    expect(await store.volumeStates()).toEqual(Object.fromEntries(fx.volumes.map((v) => [v, "detached"])));
+    await inVolumes(fx.volumes, populateScript);
+    const firstBoot = await inVolumes(fx.volumes, listingScript);
+    const firstBootDigests = await Promise.all(fx.volumes.map((v) => store.digestVolume(v)));
+    const manifest = await store.takeSnapshot({ commit: "0a1b2c3" });
+    await store.idle();
+    expect(manifest.id).toBe(staged);
+    expect(manifest.id).not.toBe(before);
+    expect(manifest.volumes.map((v) => v.digest)).toEqual(firstBootDigests);
+    expect(await inVolumes(fx.volumes, listingScript)).toBe(firstBoot);
+    expect(await store.volumeStates()).toEqual(Object.fromEntries(fx.volumes.map((v) => [v, "pristine"])));
+    const { readdir } = await import("node:fs/promises");
+    expect(await readdir(store.layout.generations)).toEqual([staged]);
+    await store.verify("deep");
+  });
 });
