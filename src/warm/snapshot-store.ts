@@ -1,33 +1,36 @@
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Mutex } from "async-mutex";
 import { CcciError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { validateRecipeName } from "../recipe/naming.js";
 import { writeFileAtomic } from "./atomic-file.js";
-import { copyRootAttributes, copyTree, syncFilesystem } from "./copy-tree.js";
+import { copyTree, syncFilesystem } from "./copy-tree.js";
 import type { VolumeInfo } from "./docker-volumes.js";
 import {
   bindDirOf,
   createBindVolume,
-  createOverlayVolume,
   findStackUsers,
   inspectVolume,
   listStackVolumes,
-  overlayDirsOf,
   removeVolume,
 } from "./docker-volumes.js";
 import { withMergedView } from "./overlay-view.js";
 import { newSnapshotId, SnapshotLayout } from "./snapshot-layout.js";
-import {
-  readManifest,
-  type SnapshotManifest,
-  type VolumeRecord,
-  writeManifest,
-} from "./snapshot-manifest.js";
+import { readManifest, type SnapshotManifest, writeManifest } from "./snapshot-manifest.js";
 import { collectGarbage, type OpenReport, repairOnOpen } from "./snapshot-repair.js";
-import { firstDifference } from "./tree-compare.js";
-import { digestTree, statTree } from "./tree-digest.js";
+import { recordVolume, type VerifyMode, verifyManifest } from "./snapshot-verify.js";
+import {
+  attachVolumes,
+  stagedIn,
+  type VolumeContext,
+  type VolumeState,
+  volumeState,
+} from "./snapshot-volumes.js";
+
+export type { VerifyMode, VolumeState };
+
+import { digestTree } from "./tree-digest.js";
 
 export interface SnapshotStoreOptions {
   stateDir: string;
@@ -39,9 +42,6 @@ export interface SnapshotStoreOptions {
   /** Called at each step of a snapshot or restore (progress; tests use it to crash at a known point). */
   onStep?: (step: string) => void | Promise<void>;
 }
-
-export type VerifyMode = "fast" | "deep";
-export type VolumeState = "pristine" | "modified" | "detached" | "missing" | "extra";
 
 /**
  * The last-known-good data of one canonical app: an immutable raw copy of each of its volumes, which the
@@ -91,7 +91,7 @@ export class SnapshotStore {
       }
       await this.assertNotInUse("snapshot", dockerNames);
       const infos = await Promise.all(dockerNames.map((name) => this.inspectStackVolume(name)));
-      const id = infos.map((v) => this.stagedIn(v)).find((g) => g !== null) ?? newSnapshotId();
+      const id = infos.map((v) => stagedIn(this.layout, v)).find((g) => g !== null) ?? newSnapshotId();
       await mkdir(join(this.layout.generation(id), "volumes"), { recursive: true });
       await this.step("copying");
       const names = dockerNames.map((n) => n.slice(this.options.stack.length + 1));
@@ -105,7 +105,7 @@ export class SnapshotStore {
       }
       await this.step("copied");
       const [volumes] = await Promise.all([
-        Promise.all(names.map((name, i) => this.recordVolume(id, name, dockerNames[i] as string))),
+        Promise.all(names.map((name, i) => recordVolume(this.layout, id, name, dockerNames[i] as string))),
         syncFilesystem(this.layout.generation(id)),
       ]);
       const manifest: SnapshotManifest = {
@@ -119,7 +119,7 @@ export class SnapshotStore {
       await this.step("committed");
       // From here the volumes move to the new generation; an interrupted move is finished on the next open.
       await writeFileAtomic(this.layout.restoreIntent, JSON.stringify({ snapshotId: id }));
-      await this.attachVolumes(manifest, dockerNames);
+      await attachVolumes(this.volumeContext(), manifest, dockerNames);
       await rm(this.layout.restoreIntent, { force: true });
       this.options.log?.info({ recipe: this.options.recipe, snapshotId: id }, "snapshot taken");
       return manifest;
@@ -143,11 +143,11 @@ export class SnapshotStore {
       if (extra.length > 0) await this.assertNotInUse("restore", extra);
       const ahead = verify === "fast" ? this.verifiedAhead : undefined;
       this.verifiedAhead = undefined;
-      if ((await ahead) !== manifest.id) await this.verifyManifest(manifest, verify);
+      if ((await ahead) !== manifest.id) await verifyManifest(this.layout, manifest, verify);
       await this.step("verified");
       await writeFileAtomic(this.layout.restoreIntent, JSON.stringify({ snapshotId: manifest.id }));
       await this.step("intent-written");
-      await this.attachVolumes(manifest, existing);
+      await attachVolumes(this.volumeContext(), manifest, existing);
       await rm(this.layout.restoreIntent, { force: true });
       await this.step("restored");
       return manifest;
@@ -162,7 +162,7 @@ export class SnapshotStore {
    */
   verifyAhead(): void {
     const check = this.current().then(async (manifest) => {
-      if (manifest) await this.verifyManifest(manifest, "fast");
+      if (manifest) await verifyManifest(this.layout, manifest, "fast");
       return manifest?.id ?? null;
     });
     check.catch(() => undefined); // consumed (and thrown) by the next restore
@@ -172,7 +172,7 @@ export class SnapshotStore {
   /** Checks the current snapshot against its manifest; throws SNAPSHOT_CORRUPT naming volume and file. */
   async verify(mode: VerifyMode = "deep"): Promise<SnapshotManifest> {
     const manifest = await this.requireCurrent();
-    await this.verifyManifest(manifest, mode);
+    await verifyManifest(this.layout, manifest, mode);
     return manifest;
   }
 
@@ -189,7 +189,11 @@ export class SnapshotStore {
     const states: Record<string, VolumeState> = {};
     for (const name of await listStackVolumes(this.docker, this.options.stack)) states[name] = "extra";
     for (const volume of manifest?.volumes ?? []) {
-      states[volume.dockerName] = await this.volumeState(manifest as SnapshotManifest, volume);
+      states[volume.dockerName] = await volumeState(
+        this.volumeContext(),
+        manifest as SnapshotManifest,
+        volume,
+      );
     }
     return states;
   }
@@ -236,13 +240,21 @@ export class SnapshotStore {
       docker: this.docker,
       stack: this.options.stack,
       reattach: async (manifest: SnapshotManifest) =>
-        this.attachVolumes(manifest, await listStackVolumes(this.docker, this.options.stack)),
+        attachVolumes(
+          this.volumeContext(),
+          manifest,
+          await listStackVolumes(this.docker, this.options.stack),
+        ),
       inUse: async (volumes: string[]) => findStackUsers(this.docker, this.options.stack, volumes),
     };
   }
 
   private async step(name: string): Promise<void> {
     await this.options.onStep?.(name);
+  }
+
+  private volumeContext(): VolumeContext {
+    return { docker: this.docker, stack: this.options.stack, layout: this.layout, step: (n) => this.step(n) };
   }
 
   private async requireCurrent(): Promise<SnapshotManifest> {
@@ -264,90 +276,5 @@ export class SnapshotStore {
     const info = await inspectVolume(this.docker, dockerName);
     if (!info) throw new CcciError("SNAPSHOT_MISSING", `volume ${dockerName} vanished during the snapshot`);
     return info;
-  }
-
-  /** The unfinished generation a volume was staged in by `stageFreshVolumes`, else null. */
-  private stagedIn(volume: VolumeInfo): string | null {
-    const dir = bindDirOf(volume);
-    const generation = dir ? this.layout.ownerOf(dir).generation : undefined;
-    return generation && volume.labels["ccci.staged"] === generation ? generation : null;
-  }
-
-  private async recordVolume(id: string, name: string, dockerName: string): Promise<VolumeRecord> {
-    const tree = await digestTree(this.layout.volumeData(id, name));
-    return {
-      name,
-      dockerName,
-      digest: tree.digest,
-      files: tree.files,
-      bytes: tree.bytes,
-      entries: tree.entries,
-    };
-  }
-
-  private async verifyManifest(manifest: SnapshotManifest, mode: VerifyMode): Promise<void> {
-    for (const volume of manifest.volumes) {
-      const dir = this.layout.volumeData(manifest.id, volume.name);
-      const actual = await (mode === "deep" ? digestTree(dir).then((t) => t.entries) : statTree(dir)).catch(
-        (error: Error) => {
-          throw new CcciError(
-            "SNAPSHOT_CORRUPT",
-            `snapshot ${manifest.id}: volume ${volume.name}: ${error.message}`,
-          );
-        },
-      );
-      const difference = firstDifference(volume.entries, actual, mode);
-      if (difference) {
-        throw new CcciError(
-          "SNAPSHOT_CORRUPT",
-          `snapshot ${manifest.id} of ${manifest.recipe} does not match its manifest: volume ${volume.name}: ${difference}`,
-        );
-      }
-    }
-  }
-
-  /** Recreates each volume of the manifest as an overlay over the snapshot with a fresh scratch layer. */
-  private async attachVolumes(manifest: SnapshotManifest, existing: string[]): Promise<void> {
-    const layer = newSnapshotId();
-    const wanted = new Set(manifest.volumes.map((v) => v.dockerName));
-    const extra = existing.filter((n) => !wanted.has(n));
-    // Volumes are independent: switching them one after another would only add Docker round trips.
-    await Promise.all([
-      ...extra.map((name) => removeVolume(this.docker, name)),
-      ...manifest.volumes.map((volume) => this.attachVolume(manifest.id, layer, volume)),
-    ]);
-  }
-
-  private async attachVolume(snapshotId: string, layer: string, volume: VolumeRecord): Promise<void> {
-    const dirs = {
-      lower: this.layout.volumeData(snapshotId, volume.name),
-      upper: this.layout.upper(layer, volume.name),
-      work: this.layout.work(layer, volume.name),
-    };
-    await mkdir(dirs.upper, { recursive: true });
-    await mkdir(dirs.work, { recursive: true });
-    await copyRootAttributes(dirs.lower, dirs.upper);
-    await removeVolume(this.docker, volume.dockerName);
-    await this.step(`volume-removed:${volume.name}`);
-    const labels = { "com.docker.stack.namespace": this.options.stack, "ccci.snapshot": snapshotId };
-    await createOverlayVolume(this.docker, volume.dockerName, dirs, labels);
-    await this.step(`volume-created:${volume.name}`);
-  }
-
-  private async volumeState(manifest: SnapshotManifest, volume: VolumeRecord): Promise<VolumeState> {
-    const info = await inspectVolume(this.docker, volume.dockerName);
-    if (!info) return "missing";
-    const dirs = overlayDirsOf(info);
-    if (!dirs || dirs.lower !== this.layout.volumeData(manifest.id, volume.name)) return "detached";
-    const upperEntries = await readdir(dirs.upper).catch(() => null);
-    if (upperEntries === null) return "detached";
-    if (upperEntries.length > 0) return "modified";
-    const [upperRoot] = await statTree(dirs.upper).then((e) => e.slice(0, 1));
-    const lowerRoot = volume.entries[0];
-    const same =
-      upperRoot &&
-      lowerRoot &&
-      (["mode", "uid", "gid", "mtimeNs"] as const).every((k) => upperRoot[k] === lowerRoot[k]);
-    return same ? "pristine" : "modified";
   }
 }
