@@ -3,6 +3,7 @@ import type { DockerCli } from "../deploy/docker.js";
 import { countResources, type StackResources } from "../deploy/stack-resources.js";
 import { removeStack } from "../deploy/swarm-remove.js";
 import { describeError } from "../errors.js";
+import { isWarmStack } from "../recipe/naming.js";
 import type { ClosureLeak, ClosureReport } from "./closure.js";
 import { emptyResources, listSwarmInventory, ownerOf } from "./closure-inventory.js";
 
@@ -49,7 +50,7 @@ export async function fixClosure(
   const fixes: ClosureFix[] = [];
   for (const leak of leaks) {
     const left = emptyResources();
-    const warm = leak.stack.startsWith("warm-");
+    const warm = isWarmStack(leak.stack);
     for (const object of inventory) {
       // A canonical keeps its volumes and secrets by design: only the rest of it can be a leak.
       if (warm && (object.kind === "volumes" || object.kind === "secrets")) continue;

@@ -2,7 +2,7 @@ import { lstat } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import type { DockerCli } from "../deploy/docker.js";
 import { countResources, type StackResources } from "../deploy/stack-resources.js";
-import { stackName } from "../recipe/naming.js";
+import { isWarmStack, stackName } from "../recipe/naming.js";
 import { emptyResources, listSwarmInventory, ownerOf, type SwarmObject } from "./closure-inventory.js";
 import { type JournalSummary, readJournals } from "./closure-journals.js";
 
@@ -32,9 +32,6 @@ export interface ClosureOptions {
   baseDomain?: string;
   orphans?: boolean;
 }
-
-/** Warm canonicals keep their stack, volumes and data across runs by design: never a leak. */
-export const isWarmStack = (stack: string) => stack.startsWith("warm-");
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -102,7 +99,7 @@ export async function checkClosure(options: ClosureOptions): Promise<ClosureRepo
   }
   for (const journal of finished) {
     const stack = journal.stacks[0] ?? journal.runId;
-    if (stack.startsWith("warm-")) continue; // a canonical's env file belongs to the canonical, by design
+    if (isWarmStack(stack)) continue; // a canonical's env file belongs to the canonical, by design
     const files = await leftoverFiles(journal);
     if (files.length === 0) continue;
     const leak = leaks.find((l) => l.runId === journal.runId);

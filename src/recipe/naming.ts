@@ -25,15 +25,23 @@ export function randomHex(length = 6): string {
     .slice(0, length);
 }
 
-/** `<recipe[:4]>-<6hex>.<base>`: short, so that every derived Docker name stays under the limit. */
+/**
+ * `<recipe[:4]>-<6hex>.<base>`: short, so that every derived Docker name stays under the limit. A recipe
+ * starting with "warm" gets "wrm": `warm-` names canonicals, which cleanup and the closure check keep.
+ */
 export function coldDomain(recipe: string, base: string, hex = randomHex()): string {
   const prefix = recipe.slice(0, 4).replace(/-+$/, "") || "app";
-  return `${prefix}-${hex}.${base}`;
+  return `${prefix === "warm" ? "wrm" : prefix}-${hex}.${base}`;
 }
 
 /** `warm-<recipe>.<base>`: the stable domain of a recipe's canonical. */
 export function warmDomain(recipe: string, base: string): string {
   return `warm-${recipe}.${base}`;
+}
+
+/** A canonical's stack (`warm-<recipe>_<base>`); no cold run's stack starts so (see `coldDomain`). */
+export function isWarmStack(stack: string): boolean {
+  return stack.startsWith("warm-");
 }
 
 /** abra's rule: the stack name is the domain with dots turned into underscores. */

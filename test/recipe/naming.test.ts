@@ -54,6 +54,7 @@ describe("coldDomain", () => {
     ["a recipe shorter than four letters whole", "a", "a-a1b2c3.ci.localhost"],
     ["a prefix ending in a hyphen without it", "abc-def", "abc-a1b2c3.ci.localhost"],
     ["a prefix ending in two hyphens without them", "ab--cd", "ab-a1b2c3.ci.localhost"],
+    ["wrm for a recipe starting with warm (warm- names canonicals)", "warmup", "wrm-a1b2c3.ci.localhost"],
   ])("uses %s", (_what, recipe, expected) => {
     expect(coldDomain(recipe, "ci.localhost", "a1b2c3")).toBe(expected);
   });
