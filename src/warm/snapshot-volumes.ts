@@ -46,10 +46,12 @@ async function attachVolume(ctx: VolumeContext, snapshotId: string, layer: strin
     upper: ctx.layout.upper(layer, volume.name),
     work: ctx.layout.work(layer, volume.name),
   };
-  await mkdir(dirs.upper, { recursive: true });
-  await mkdir(dirs.work, { recursive: true });
-  await copyRootAttributes(dirs.lower, dirs.upper);
-  await removeVolume(ctx.docker, volume.dockerName);
+  const prepareLayer = async () => {
+    await mkdir(dirs.upper, { recursive: true });
+    await mkdir(dirs.work, { recursive: true });
+    await copyRootAttributes(dirs.lower, dirs.upper);
+  };
+  await Promise.all([prepareLayer(), removeVolume(ctx.docker, volume.dockerName)]);
   await ctx.step(`volume-removed:${volume.name}`);
   const labels = { "com.docker.stack.namespace": ctx.stack, "ccci.snapshot": snapshotId };
   await createOverlayVolume(ctx.docker, volume.dockerName, dirs, labels);
