@@ -7,6 +7,7 @@ import { createCcciApp } from "./index.js";
 import { createLogger } from "./log.js";
 import { startBackgroundJobs } from "./ops/background.js";
 import { createStatusSources } from "./ops/status/sources.js";
+import { recoverInterrupted } from "./ops/sweep-interrupted.js";
 
 /**
  * `npm start`: the Probot server with Probot's standard environment (APP_ID, PRIVATE_KEY or
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.probot.logLevel);
   const engine = createEngine({ settings: config.settings, log });
   // Tear down what a crash or kill left behind before taking new work.
-  const interrupted = await engine.recover();
+  const interrupted = await recoverInterrupted(engine, config.settings, log);
   const jobs = startBackgroundJobs(engine, config.settings, log);
   const ccci = createCcciApp({
     engine,

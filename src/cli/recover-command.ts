@@ -1,6 +1,7 @@
 import { loadSettings } from "../config.js";
 import { createEngine } from "../engine/engine.js";
 import { createLogger } from "../log.js";
+import { recoverInterrupted } from "../ops/sweep-interrupted.js";
 
 /** `ccci recover`: tear down runs a crashed or killed ccci left behind (the bot does this at start-up). */
 export async function recoverCommand(argv: string[]): Promise<number> {
@@ -10,11 +11,10 @@ export async function recoverCommand(argv: string[]): Promise<number> {
     );
     return argv[0] === "--help" || argv[0] === "-h" ? 0 : 2;
   }
-  const engine = createEngine({
-    settings: loadSettings(),
-    log: createLogger(process.env.LOG_LEVEL ?? "warn"),
-  });
-  const recovered = await engine.recover();
+  const settings = loadSettings();
+  const log = createLogger(process.env.LOG_LEVEL ?? "warn");
+  const engine = createEngine({ settings, log });
+  const recovered = await recoverInterrupted(engine, settings, log);
   for (const run of recovered) {
     console.log(
       `recovered ${run.runId} (${run.recipe}, ${run.mode}): ${run.leaks ? `LEFT: ${run.leaks}` : "torn down"}`,

@@ -4,8 +4,9 @@ import { COLD_STATUS_CONTEXT, checkRunNames, type PullRequestOrigin } from "./or
 
 /**
  * Completes the check run of a run that a crash or kill interrupted (the engine's recovery tore it
- * down at start-up), so the pull request does not show it queued or in progress for ever. Quick runs
- * stay advisory: neutral, never cancelled.
+ * down at start-up), so the pull request does not show it queued or in progress for ever. Both modes
+ * end `cancelled`, which keeps the Re-run button: a quick check has its own name (`ccci / quick`) that
+ * is never a required check, so its `cancelled` cannot block a merge; its title still says advisory.
  */
 export async function completeInterrupted(
   forgeFor: ForgeFactory,
@@ -24,7 +25,7 @@ export async function completeInterrupted(
     headSha: origin.headSha,
     externalId: `${run.runId}:${mode}`,
     status: "completed",
-    conclusion: mode === "quick" ? "neutral" : "cancelled",
+    conclusion: "cancelled",
     completedAt: new Date().toISOString(),
     title: mode === "quick" ? "🚫 quick: interrupted (advisory)" : "🚫 cold: interrupted",
     summary: `**Mode:** ${mode} · **Verdict:** interrupted: ccci restarted while this run was unfinished.${leftovers}\n\nRe-run with the re-run button or a new command.`,

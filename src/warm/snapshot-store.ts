@@ -250,6 +250,7 @@ export class SnapshotStore {
   }
 
   private async step(name: string): Promise<void> {
+    this.options.log?.debug({ recipe: this.options.recipe, step: name }, "snapshot store step");
     await this.options.onStep?.(name);
   }
 

@@ -137,11 +137,11 @@ describe("Reporter", () => {
   });
 
   it.each([
-    ["cold", "cancelled", 1],
-    ["quick", "neutral", 0],
+    ["cold", "cancelled", "🚫 cold: interrupted", 1],
+    ["quick", "cancelled", "🚫 quick: interrupted (advisory)", 0],
   ] as const)(
-    "completes the check run of an interrupted %s run as %s after a restart",
-    async (mode, conclusion, statuses) => {
+    "completes the check run of an interrupted %s run as %s after a restart, titled %s",
+    async (mode, conclusion, title, statuses) => {
       const { forge, reporter } = setup(0);
       reporter.reportInterrupted([
         { runId: "old-1", mode, origin: { ...origin, checkRunId: 55 }, leaks: "" },
@@ -155,8 +155,10 @@ describe("Reporter", () => {
       expect(updates[0]?.args[1]).toMatchObject({
         status: "completed",
         conclusion,
+        title,
         externalId: `old-1:${mode}`,
       });
+      expect(updates[0]?.args[1]).toHaveProperty("summary", expect.stringMatching(/ccci restarted/));
       expect(forge.writes("setCommitStatus")).toHaveLength(statuses);
     },
   );
