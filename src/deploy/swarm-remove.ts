@@ -33,12 +33,18 @@ export async function removeStack(
 
 /**
  * Takes the stack's services down but keeps volumes, secrets and configs (abra's `app undeploy`). The
- * containers get their stop grace period; once they have exited, they are removed at once rather than
- * waiting for docker's lazy reaping (seconds per stack). A running container is never killed here.
+ * containers are stopped gracefully (SIGTERM, then their stop grace period) and, once exited, removed at
+ * once rather than waiting for docker's lazy reaping (seconds per stack). A running container is never
+ * killed outright here.
  */
 export async function undeployStack(docker: DockerCli, stack: string, deadlineMs = 90_000): Promise<void> {
   const until = Date.now() + deadlineMs;
   await docker.run(["stack", "rm", stack]);
+  // Swarm lets ~2 s pass for its load balancer to forget a task before it signals the container (moby's
+  // gossip converge delay); nothing routes to a stack being removed, so the stop starts now. `docker stop`
+  // without -t uses the grace period swarm gave the container (the service's stop_grace_period).
+  const running = await docker.lines(["ps", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`]);
+  if (running.length > 0) await docker.run(["stop", ...running]);
   while (Date.now() < until) {
     const left = await listStackResources(docker, stack);
     if (left.services.length === 0 && left.containers.length === 0 && left.networks.length === 0) return;

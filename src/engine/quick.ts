@@ -38,7 +38,7 @@ function plan(
 /** reattach the known-good (on the last-known-good data) → upgrade to the PR head → custom asserts. */
 async function quickTiers(ctx: RunContext, warm: WarmCanonical): Promise<void> {
   const { run } = ctx;
-  warm.store.verifyAhead(); // while the checkouts are fetched
+  warm.store.verifyAhead(); // while the checkouts are fetched and the app is created
   const head = await step(
     ctx,
     "fetch",
@@ -59,20 +59,23 @@ async function quickTiers(ctx: RunContext, warm: WarmCanonical): Promise<void> {
       ),
     () => `known-good ${goodCommit.slice(0, 12)}`,
   );
-  // A passing quick run leaves its changes in the scratch layer: start again from the last-known-good.
-  await step(
-    ctx,
-    "restore last-known-good",
-    () => warm.store.restore(),
-    (m) => `volumes = snapshot ${m.id}`,
-  );
   throwIfCancelled(ctx);
   const goodInfo = await plan(ctx, warm, good.dir, good.sha, "known-good");
+  // A passing quick run leaves its changes in the scratch layer: start again from the last-known-good.
+  const restore = async () => {
+    await step(
+      ctx,
+      "restore last-known-good",
+      () => warm.store.restore(),
+      (m) => `volumes = snapshot ${m.id}`,
+    );
+  };
   const reattached = await installTier(
     ctx,
     goodInfo,
     `the known-good ${goodCommit.slice(0, 12)} on the canonical's data`,
     "reattach",
+    restore,
   );
   const headInfo = await plan(ctx, warm, head.dir, head.sha, "head");
   if (!reattached)

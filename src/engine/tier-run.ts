@@ -65,13 +65,15 @@ export async function convergeAndAssert(
 
 /**
  * install (cold) or reattach (quick): create the app (env file, missing secrets) and deploy its first
- * version, then the generic asserts.
+ * version, then the generic asserts. `beforeDeploy` runs right before the deploy (a quick run restores
+ * the canonical's volumes there, so that their verification overlaps the steps before).
  */
 export async function installTier(
   ctx: RunContext,
   info: RecipeInfo,
   what: string,
   tier: "install" | "reattach" = "install",
+  beforeDeploy?: () => Promise<void>,
 ): Promise<boolean> {
   const started = Date.now();
   const dctx = deployContext(ctx);
@@ -89,6 +91,8 @@ export async function installTier(
     () => prepullImages(ctx, info),
     (p) => (p.length > 0 ? `pulled ${p.join(", ")}` : "all images present"),
   );
+  await beforeDeploy?.();
+  throwIfCancelled(ctx);
   const deployed = `${ctx.deployer.driver} deploy of ${what}`;
   await step(
     ctx,

@@ -124,7 +124,7 @@ describe("warm canonicals, quick runs and promotion on the real swarm", () => {
     expect(run?.mode).toBe("quick");
     expect(run?.state, run?.reason).toBe("passed");
     expect(run!.notes.join("\n")).toMatch(/quick requested, no canonical for warmapp yet: ran cold instead/);
-    expect(run!.domain).toMatch(/^warm-[0-9a-f]{6}\./);
+    expect(run!.domain).toMatch(/^wrm-[0-9a-f]{6}\./);
   });
 
   it("seeds the canonical from a green cold run of the default-branch head", async () => {
