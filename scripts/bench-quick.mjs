@@ -3,7 +3,7 @@
 // recipe (test/fixtures/recipes/dataheavy: its first boot computes a ~1.1 GiB dataset in its volume).
 // Order: cold 1, seed (cold run of main + promotion = `ccci canonical seed`), quick 1, cold 2, quick 2, …
 // Usage: npm run build && node scripts/bench-quick.mjs [--rounds 2] [--docs 20000] [--blobs 4] [--blob-mib 230]
-//        [--settle SECONDS] [--cli dist/cli.js]
+//        [--settle SECONDS] [--cli dist/cli.js] [--cold-tiers install,custom|default]
 // Needs root, a Docker Swarm and the image ccci/busybox:local. Prints Markdown tables on stdout, progress on
 // stderr. Removes every stack, volume, snapshot and directory it made, even when a run fails.
 import { randomBytes } from "node:crypto";
@@ -21,6 +21,10 @@ const { values } = parseArgs({
     blobs: { type: "string", default: "4" },
     "blob-mib": { type: "string", default: "230" },
     settle: { type: "string" },
+    // The cold runs' tiers: `install,custom` (a fresh install of the PR head, the least a cold run does) or
+    // `default` (what `!testme` runs: install the base — the canonical's known-good once there is one —,
+    // upgrade to the PR head, custom).
+    "cold-tiers": { type: "string", default: "install,custom" },
     cli: { type: "string", default: join(root, "dist/cli.js") },
   },
 });
@@ -107,8 +111,8 @@ async function timedRun(label, args) {
 }
 
 const url = `file://${repo}`;
-const cold = (prHead, n) =>
-  timedRun(`cold ${n}`, ["run", url, "--name", recipe, "--ref", prHead, "--tiers", "install,custom"]);
+const coldTiers = values["cold-tiers"] === "default" ? [] : ["--tiers", values["cold-tiers"]];
+const cold = (prHead, n) => timedRun(`cold ${n}`, ["run", url, "--name", recipe, "--ref", prHead, ...coldTiers]);
 const quick = (prHead, n) =>
   timedRun(`quick ${n}`, ["run", url, "--name", recipe, "--ref", prHead, "--quick"]);
 
@@ -226,7 +230,7 @@ async function main() {
   );
   const settle = env.CCCI_SETTLE_SECONDS ?? "ccci's default";
   console.log(
-    `CCCI_SETTLE_SECONDS: ${settle}; cold = \`--tiers install,custom\` (fresh install of the PR head)`,
+    `CCCI_SETTLE_SECONDS: ${settle}; cold tiers: ${values["cold-tiers"]}`,
   );
   console.log(
     `load average (1/5/15 min) before: ${loadBefore}; after: ${loadAfter}; cores: ${(await execa("nproc")).stdout}\n`,

@@ -3,18 +3,10 @@ import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testPrivateKey } from "../helpers/probot-harness.js";
 import { signedDelivery } from "../helpers/signed-delivery.js";
-import { StandInGitHub } from "../helpers/stand-in-github.js";
+import type { StandInGitHub } from "../helpers/stand-in-github.js";
 import { pullRequestEvent } from "../helpers/webhook-examples.js";
-import {
-  botEnv,
-  commentDelivery,
-  freePort,
-  mainJs,
-  OWNER,
-  recipeRepository,
-  SECRET,
-  waitFor,
-} from "./support/bot.js";
+import { botEnv, commentDelivery, mainJs, OWNER, recipeRepository, SECRET, waitFor } from "./support/bot.js";
+import { standInAndBotEnv } from "./support/bot-process.js";
 import { repoRoot } from "./support/cli.js";
 import { leftovers } from "./support/swarm.js";
 
@@ -61,20 +53,9 @@ describe("npm start on the real swarm", () => {
   beforeAll(async () => {
     const repo = await recipeRepository();
     headSha = repo.headSha;
-    github = new StandInGitHub(
-      { owner: OWNER, repo: "hello", number: 2, headSha, cloneUrl: `file://${repo.dir}`, baseRef: "main" },
-      { maintainer: "write", visitor: "read" },
-    );
-    const gheHost = await github.start();
-    const port = await freePort();
-    const env = botEnv({
-      APP_ID: "1",
-      PRIVATE_KEY: testPrivateKey(),
-      WEBHOOK_SECRET: SECRET,
-      PORT: String(port),
-      GHE_HOST: gheHost,
-      GHE_PROTOCOL: "http",
-    });
+    const standIn = await standInAndBotEnv({ repoDir: repo.dir, headSha });
+    github = standIn.github;
+    const { env, port } = standIn;
     // What `npm start` runs, started directly so SIGTERM reaches the bot itself rather than npm.
     bot = execa("node", [mainJs], { cwd: repoRoot, env, reject: false, forceKillAfterDelay: 120_000 });
     bot.stderr?.on("data", (chunk: Buffer) => {

@@ -112,13 +112,13 @@ export class BotProcess {
 
 /**
  * A stand-in GitHub whose pull request `OWNER/hello#2` has `headSha` (cloned from `repoDir`; `maintainer`
- * may write, `visitor` only read), and a bot (not started yet) pointed at it. `settings` are extra CCCI_*
- * settings; the sweep schedule is off unless they switch it on.
+ * may write, `visitor` only read), and the environment of a bot pointed at it on a free port. `settings`
+ * are extra CCCI_* settings; the sweep schedule is off unless they switch it on.
  */
-export async function botWithStandIn(
+export async function standInAndBotEnv(
   pr: { repoDir: string; headSha: string },
   settings: Record<string, string> = {},
-): Promise<{ github: StandInGitHub; bot: BotProcess }> {
+): Promise<{ github: StandInGitHub; env: Record<string, string>; port: number }> {
   const github = new StandInGitHub(
     {
       owner: OWNER,
@@ -142,6 +142,15 @@ export async function botWithStandIn(
     CCCI_SWEEP_CRON: "off",
     ...settings,
   });
+  return { github, env, port };
+}
+
+/** `standInAndBotEnv`, with the bot (not started yet) as a `BotProcess`. */
+export async function botWithStandIn(
+  pr: { repoDir: string; headSha: string },
+  settings: Record<string, string> = {},
+): Promise<{ github: StandInGitHub; bot: BotProcess }> {
+  const { github, env, port } = await standInAndBotEnv(pr, settings);
   return { github, bot: new BotProcess(env, port) };
 }
 
