@@ -70,22 +70,37 @@ export async function removeVolume(bin: string, name: string): Promise<void> {
   }
 }
 
+/**
+ * `docker volume create --driver local` with mount options `opts` (each `--opt`) and `labels`. The paths
+ * go into mount options, whose syntax has no escaping: a path holding `, : =` or spaces is refused.
+ */
+async function createLocalVolume(
+  bin: string,
+  name: string,
+  mount: { kind: "overlay" | "bind"; paths: string[]; opts: string[] },
+  labels: Record<string, string>,
+): Promise<void> {
+  for (const path of mount.paths) {
+    if (/[,:=\s]/.test(path))
+      throw new CcciError("CONFIG_INVALID", `${mount.kind} path must not contain , : = or spaces: ${path}`);
+  }
+  const optArgs = mount.opts.flatMap((opt) => ["--opt", opt]);
+  const labelArgs = Object.entries(labels).flatMap(([key, value]) => ["--label", `${key}=${value}`]);
+  const result = await docker(bin, ["volume", "create", "--driver", "local", ...optArgs, ...labelArgs, name]);
+  if (!result.ok)
+    throw new CcciError("DEPLOY_FAILED", `docker volume create ${name}: ${result.stderr.trim()}`);
+}
+
+/** An overlay volume: `dirs.lower` read-only underneath, the app's writes in `dirs.upper`. */
 export async function createOverlayVolume(
   bin: string,
   name: string,
   dirs: OverlayDirs,
   labels: Record<string, string>,
 ): Promise<void> {
-  for (const dir of Object.values(dirs)) {
-    if (/[,:=\s]/.test(dir))
-      throw new CcciError("CONFIG_INVALID", `overlay path must not contain , : = or spaces: ${dir}`);
-  }
-  const labelArgs = Object.entries(labels).flatMap(([key, value]) => ["--label", `${key}=${value}`]);
   const o = `lowerdir=${dirs.lower},upperdir=${dirs.upper},workdir=${dirs.work}`;
-  const args = ["volume", "create", "--driver", "local", "--opt", "type=overlay", "--opt", "device=overlay"];
-  const result = await docker(bin, [...args, "--opt", `o=${o}`, ...labelArgs, name]);
-  if (!result.ok)
-    throw new CcciError("DEPLOY_FAILED", `docker volume create ${name}: ${result.stderr.trim()}`);
+  const opts = ["type=overlay", "device=overlay", `o=${o}`];
+  await createLocalVolume(bin, name, { kind: "overlay", paths: Object.values(dirs), opts }, labels);
 }
 
 /**
@@ -98,13 +113,8 @@ export async function createBindVolume(
   dir: string,
   labels: Record<string, string>,
 ): Promise<void> {
-  if (/[,:=\s]/.test(dir))
-    throw new CcciError("CONFIG_INVALID", `bind path must not contain , : = or spaces: ${dir}`);
-  const labelArgs = Object.entries(labels).flatMap(([key, value]) => ["--label", `${key}=${value}`]);
-  const args = ["volume", "create", "--driver", "local", "--opt", "type=none", "--opt", "o=bind"];
-  const result = await docker(bin, [...args, "--opt", `device=${dir}`, ...labelArgs, name]);
-  if (!result.ok)
-    throw new CcciError("DEPLOY_FAILED", `docker volume create ${name}: ${result.stderr.trim()}`);
+  const opts = ["type=none", "o=bind", `device=${dir}`];
+  await createLocalVolume(bin, name, { kind: "bind", paths: [dir], opts }, labels);
 }
 
 /** The directory of a volume created by `createBindVolume`, or null for any other volume. */

@@ -27,10 +27,9 @@ import {
   type VolumeState,
   volumeState,
 } from "./snapshot-volumes.js";
+import { digestTree } from "./tree-digest.js";
 
 export type { VerifyMode, VolumeState };
-
-import { digestTree } from "./tree-digest.js";
 
 export interface SnapshotStoreOptions {
   stateDir: string;
@@ -44,8 +43,8 @@ export interface SnapshotStoreOptions {
 }
 
 /**
- * The last-known-good data of one canonical app: an immutable raw copy of each of its volumes, which the
- * app's Docker volumes mount as overlay lower layers. Restoring is discarding the scratch (upper) layer,
+ * The last-known-good data of one canonical app: the immutable raw data of each of its volumes, which
+ * the app's Docker volumes mount as overlay lower layers. Restoring is discarding the scratch (upper) layer,
  * so it costs the same whatever the data size. One instance per recipe and process; every operation that
  * changes the store runs under its mutex (the caller also holds the app's lock).
  */

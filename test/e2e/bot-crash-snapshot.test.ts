@@ -23,6 +23,10 @@ import { killWhenAppears, killWhenLogged } from "./support/kill-on-file.js";
  */
 const sweeping = { CCCI_SWEEP_CRON: "*/3 * * * * *", LOG_LEVEL: "debug" };
 
+/** A seeded canonical of `recipe` (`mib` MiB of data) whose default branch has a newer head to promote. */
+const newerMainSuite = (recipe: string, mib: number) =>
+  canonicalBotSuite(recipe, mib, { branch: "main", compose: knownGoodCompose(mib, "v2") });
+
 /** The sweep's run of the recipe (the seed's run promoted too). */
 const sweepPromotion = (recipe: string) => (entries: JournalEntry[]) =>
   entries.some((e) => e.type === "run" && e.recipe === recipe && e.origin?.sweep) &&
@@ -61,10 +65,7 @@ async function expectSweepRecovered(suite: CanonicalBot): Promise<void> {
 
 describe("a bot killed with SIGKILL while the fresh deploy writes the new snapshot's data, then restarted", () => {
   const DATA_MIB = 64;
-  const suite = canonicalBotSuite("bcsnap", DATA_MIB, {
-    branch: "main",
-    compose: knownGoodCompose(DATA_MIB, "v2"),
-  });
+  const suite = newerMainSuite("bcsnap", DATA_MIB);
 
   it("discards the half-written generation; the old snapshot stays current, whole and attached", async () => {
     const { bot, canonical, snapshotId } = suite();
@@ -87,10 +88,7 @@ describe("a bot killed with SIGKILL while the fresh deploy writes the new snapsh
 describe("a bot killed with SIGKILL while the snapshot digests and commits the new generation, then restarted", () => {
   // Large enough that digest + syncfs + manifest take far longer than the kill needs to land.
   const DATA_MIB = 256;
-  const suite = canonicalBotSuite("bccommit", DATA_MIB, {
-    branch: "main",
-    compose: knownGoodCompose(DATA_MIB, "v2"),
-  });
+  const suite = newerMainSuite("bccommit", DATA_MIB);
 
   it("discards the staged generation; the old snapshot stays current, whole and attached", async () => {
     const { bot } = suite();
