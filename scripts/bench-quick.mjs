@@ -3,7 +3,7 @@
 // recipe (test/fixtures/recipes/dataheavy: its first boot computes a ~1.1 GiB dataset in its volume).
 // Order: cold 1, seed (cold run of main + promotion = `ccci canonical seed`), quick 1, cold 2, quick 2, …
 // Usage: npm run build && node scripts/bench-quick.mjs [--rounds 2] [--docs 20000] [--blobs 4] [--blob-mib 230]
-//        [--settle SECONDS] [--cli dist/cli.js] [--cold-tiers install,custom|default]
+//        [--settle SECONDS] [--cli dist/cli.js] [--cold-tiers install,custom|default] [--json-dir DIR]
 // Needs root, a Docker Swarm and the image ccci/busybox:local. Prints Markdown tables on stdout, progress on
 // stderr. Removes every stack, volume, snapshot and directory it made, even when a run fails.
 import { randomBytes } from "node:crypto";
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     // upgrade to the PR head, custom).
     "cold-tiers": { type: "string", default: "install,custom" },
     cli: { type: "string", default: join(root, "dist/cli.js") },
+    // --json-dir DIR: also write each run's `ccci run --json` output to DIR/<label>.json (for timelines).
+    "json-dir": { type: "string" },
   },
 });
 const sizes = { DATA_DOCS: values.docs, DATA_BLOBS: values.blobs, DATA_BLOB_MIB: values["blob-mib"] };
@@ -107,6 +109,8 @@ async function timedRun(label, args) {
   if (!run || run.state !== "passed")
     throw new Error(`${label} did not pass: ${run?.reason ?? result.stderr.slice(-2000)}`);
   log(`${label}: passed in ${(wallMs / 1000).toFixed(1)} s`);
+  if (values["json-dir"])
+    await writeFile(join(values["json-dir"], `${label.replaceAll(" ", "-")}.json`), `${result.stdout}\n`);
   return { label, wallMs, load, run };
 }
 

@@ -39,25 +39,24 @@ export async function removeStack(
  */
 export async function undeployStack(docker: DockerCli, stack: string, deadlineMs = 90_000): Promise<void> {
   const until = Date.now() + deadlineMs;
+  const byStack = ["--filter", `label=com.docker.stack.namespace=${stack}`];
   await docker.run(["stack", "rm", stack]);
   // Swarm lets ~2 s pass for its load balancer to forget a task before it signals the container (moby's
   // gossip converge delay); nothing routes to a stack being removed, so the stop starts now. `docker stop`
   // without -t uses the grace period swarm gave the container (the service's stop_grace_period).
-  const running = await docker.lines(["ps", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`]);
+  const running = await docker.lines(["ps", "-q", ...byStack]);
   if (running.length > 0) await docker.run(["stop", ...running]);
   while (Date.now() < until) {
-    const left = await listStackResources(docker, stack);
-    if (left.services.length === 0 && left.containers.length === 0 && left.networks.length === 0) return;
-    if (left.services.length === 0 && left.containers.length > 0) {
-      const exited = await docker.lines([
-        "ps",
-        "-aq",
-        "--filter",
-        `label=com.docker.stack.namespace=${stack}`,
-        "--filter",
-        "status=exited",
-      ]);
-      if (exited.length > 0) await docker.run(["rm", ...exited]);
+    // Only what an undeploy removes: services, their containers, the stack's own networks.
+    const [services, containers, networks] = await Promise.all([
+      docker.lines(["service", "ls", "-q", ...byStack]),
+      docker.lines(["ps", "-aq", ...byStack]),
+      docker.lines(["network", "ls", "-q", ...byStack]),
+    ]);
+    if (services.length === 0 && containers.length === 0 && networks.length === 0) return;
+    if (services.length === 0 && containers.length > 0) {
+      const exited = await docker.lines(["ps", "-aq", ...byStack, "--filter", "status=exited"]);
+      if (exited.length > 0 && (await docker.run(["rm", ...exited])).exitCode === 0) continue;
     }
     await sleep(250);
   }

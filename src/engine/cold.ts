@@ -9,7 +9,7 @@ import { type RunContext, step, throwIfCancelled } from "./context.js";
 import { runCustomTier } from "./custom-tier.js";
 import { prepareSso } from "./sso-step.js";
 import { teardown } from "./teardown.js";
-import { installTier, skipTier, upgradeTier } from "./tier-run.js";
+import { finishSettle, installTier, skipTier, upgradeTier } from "./tier-run.js";
 import { allTiers } from "./tiers.js";
 
 /** Hooks a run may take from outside the engine (the warm layer supplies the canonical's commit). */
@@ -110,12 +110,15 @@ async function runTiers(
   if (installed) await runCustomTier(ctx, headInfo, "after-install");
   let upgraded = installed;
   if (base.kind === "none") skipTier(ctx, "upgrade", `skipped: ${base.reason}; installed the head directly`);
-  else if (!installed) skipTier(ctx, "upgrade", "skipped: the install tier failed");
+  // The base's settle window must have held before it is upgraded.
+  else if (!installed || !(await finishSettle(ctx)))
+    skipTier(ctx, "upgrade", "skipped: the install tier failed");
   else upgraded = await upgradeTier(ctx, headInfo);
   skipBackupTiers(ctx, headInfo);
   if (!tiers.includes("custom")) skipTier(ctx, "custom", "not requested (--tiers)");
   else if (!upgraded) skipTier(ctx, "custom", "skipped: an earlier tier failed");
   else await runCustomTier(ctx, headInfo);
+  await finishSettle(ctx);
 }
 
 /** A cold run: fresh app at a unique domain, the tiers on one deployment, teardown always. */

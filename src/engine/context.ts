@@ -5,8 +5,9 @@ import { CcciError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Redactor } from "../redact.js";
 import type { PreparedSso } from "../sso/provider.js";
+import type { PendingSettle } from "./converge.js";
 import type { RunJournal } from "./journal.js";
-import type { Run, Step } from "./run.js";
+import type { Run, Step, TierResult } from "./run.js";
 
 /** What one run's lifecycle works with. Built by the engine, one per run. */
 export interface RunContext {
@@ -24,6 +25,8 @@ export interface RunContext {
   sso?: PreparedSso;
   /** Directory private to the run (checkout, env file, abra dir); removed at teardown. */
   runDir: string;
+  /** The settle window of the version under test, still to hold once its asserts have run. */
+  pendingSettle?: { tier: TierResult["name"]; stack: string; settle: PendingSettle };
 }
 
 export function deployContext(ctx: RunContext): DeployContext {

@@ -1,11 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DockerCli } from "../deploy/docker.js";
+import { runningContainers, type StackContainer } from "./asserts/containers.js";
+import { HealthProbe } from "./health-probe.js";
 import { specNotCurrent } from "./spec-current.js";
 
 export interface ServiceReplicas {
   service: string;
   running: number;
   desired: number;
+  /** Running counted with ccci's own run of the healthcheck (swarm still waits for Docker's first one). */
+  probed?: boolean;
 }
 
 export interface Convergence {
@@ -13,6 +17,13 @@ export interface Convergence {
   services: ServiceReplicas[];
   waitedMs: number;
   cancelled: boolean;
+  /**
+   * When it converged on `acceptProbed` before swarm counted every task running: the containers whose
+   * healthcheck passed when ccci ran it (Docker may still say `starting`). Empty otherwise.
+   */
+  healthProbed: ReadonlySet<string>;
+  /** With `deferSettle`: what `holdSettle` must still check. */
+  settle?: PendingSettle;
 }
 
 /** `docker service ls` for the stack: replicas running/desired per service (swarm counts a task as running once healthy). */
@@ -33,38 +44,143 @@ export async function stackReplicas(docker: DockerCli, stack: string): Promise<S
 }
 
 export function describeReplicas(services: ServiceReplicas[]): string {
-  return services.map((s) => `${s.service} ${s.running}/${s.desired}`).join(", ") || "no services";
+  const one = (s: ServiceReplicas) =>
+    `${s.service} ${s.running}/${s.desired}${s.probed ? " (healthcheck passed when ccci ran it)" : ""}`;
+  return services.map(one).join(", ") || "no services";
 }
 
 /** How long every service must stay N/N before the stack counts as converged. */
 export const SETTLE_MS = 5_000;
 
+export interface ConvergeOptions {
+  pollMs?: number;
+  /** How long the same healthy containers must keep running (default SETTLE_MS). */
+  settleMs?: number;
+  /**
+   * Also count a container as healthy once its own healthcheck passes when ccci runs it (default true),
+   * so the settle window starts when the app answers, not one healthcheck `interval` after its start.
+   */
+  probe?: boolean;
+  /**
+   * Return as soon as every container answers its healthcheck, without waiting for swarm to mark the
+   * tasks running (Docker's first check). Only for a reattach: the version under test always waits.
+   */
+  acceptProbed?: boolean;
+  /**
+   * Return once every service is N/N and every container passed its healthcheck, without waiting out the
+   * settle window: the caller runs its asserts meanwhile and then calls `holdSettle` with the returned
+   * `settle`. A stack with a container that has no healthcheck still waits out the window here.
+   */
+  deferSettle?: boolean;
+}
+
+/** The containers that first were all healthy at `since`; `holdSettle` checks they stay. */
+export interface PendingSettle {
+  since: number;
+  containers: string[];
+}
+
 /**
- * Polls until every service of the stack has run all its replicas, from its current spec, for SETTLE_MS
- * without a break (a crash-looping task shows 1/1 for a moment between restarts; an upgrade shows the old
- * tasks as N/N until swarm starts it), the timeout passes, or the run is cancelled.
+ * Polls until every service of the stack runs all its replicas from its current spec and the same
+ * healthy containers have kept running for the settle window (a crash-looping task shows 1/1 for a
+ * moment between restarts; an upgrade shows the old tasks as N/N until swarm starts it), the timeout
+ * passes, or the run is cancelled. Unless `acceptProbed`, swarm must also count every replica running.
  */
 export async function waitForConvergence(
   docker: DockerCli,
   stack: string,
   timeoutMs: number,
   signal: AbortSignal,
-  pollMs = 500,
-  settleMs = SETTLE_MS,
+  options: ConvergeOptions = {},
 ): Promise<Convergence> {
+  const { pollMs = 500, settleMs = SETTLE_MS, probe: useProbe = true, acceptProbed = false } = options;
+  const deferred = options.deferSettle === true && settleMs > 0;
+  const probe = new HealthProbe(docker);
   const started = Date.now();
   let services: ServiceReplicas[] = [];
-  let convergedSince: number | undefined;
+  let readySince: number | undefined;
+  let readySet = "";
+  const done = (converged: boolean, onProbe = false, settle?: PendingSettle): Convergence => ({
+    converged,
+    services,
+    waitedMs: Date.now() - started,
+    cancelled: !converged && signal.aborted,
+    healthProbed: onProbe ? probe.passedIds : new Set(),
+    settle,
+  });
   while (!signal.aborted) {
     services = await stackReplicas(docker, stack);
-    const replicasOk = services.length > 0 && services.every((s) => s.desired > 0 && s.running >= s.desired);
-    const converged = replicasOk && (await specNotCurrent(docker, stack)) === undefined;
-    convergedSince = converged ? (convergedSince ?? Date.now()) : undefined;
-    if (convergedSince !== undefined && Date.now() - convergedSince >= settleMs) {
-      return { converged: true, services, waitedMs: Date.now() - started, cancelled: false };
+    const containers = await runningContainers(docker, stack);
+    const current = services.length > 0 && (await specNotCurrent(docker, stack, containers)) === undefined;
+    const swarmReady = services.every((s) => s.desired > 0 && s.running >= s.desired);
+    let ready = current && swarmReady;
+    if (current && !swarmReady && useProbe) {
+      services = await Promise.all(services.map((s) => probedReplicas(s, containers, probe, signal)));
+      ready = services.every((s) => s.desired > 0 && s.running >= s.desired);
     }
+    const set = containers
+      .map((c) => c.id)
+      .sort()
+      .join(",");
+    readySince = ready && set === readySet ? (readySince ?? Date.now()) : ready ? Date.now() : undefined;
+    readySet = set;
+    // Only a passed healthcheck shows an app up: a container without one shows N/N between the restarts
+    // of a crash loop, so such a stack waits out the whole settle window here.
+    const allChecked = containers.every((c) => c.health !== "none");
+    if (deferred && readySince !== undefined && swarmReady && allChecked)
+      return done(true, false, { since: readySince, containers: containers.map((c) => c.id).sort() });
+    const settled = readySince !== undefined && Date.now() - readySince >= settleMs;
+    if (settled && swarmReady) return done(true);
+    if (settled && acceptProbed) return done(true, true);
     if (Date.now() - started >= timeoutMs) break;
     await sleep(pollMs, undefined, { signal }).catch(() => undefined);
   }
-  return { converged: false, services, waitedMs: Date.now() - started, cancelled: signal.aborted };
+  return done(false);
+}
+
+/** A service short of running replicas by swarm's count, counted again with ccci running the healthchecks. */
+async function probedReplicas(
+  replicas: ServiceReplicas,
+  containers: StackContainer[],
+  probe: HealthProbe,
+  signal: AbortSignal,
+): Promise<ServiceReplicas> {
+  if (replicas.running >= replicas.desired) return replicas;
+  const mine = containers.filter((c) => c.service === replicas.service);
+  const healthy = await Promise.all(mine.map((c) => probe.healthy(c, signal)));
+  const running = healthy.filter(Boolean).length;
+  return running > replicas.running ? { ...replicas, running, probed: true } : replicas;
+}
+
+/**
+ * The rest of a deferred settle window: until `settle.since + settleMs` the same containers must keep
+ * running, every service N/N. Returns undefined when they did, else what went wrong.
+ */
+export async function holdSettle(
+  docker: DockerCli,
+  stack: string,
+  settle: PendingSettle,
+  settleMs: number,
+  signal: AbortSignal,
+  pollMs = 500,
+): Promise<string | undefined> {
+  const expected = settle.containers.join(",");
+  for (;;) {
+    const [services, containers] = await Promise.all([
+      stackReplicas(docker, stack),
+      runningContainers(docker, stack),
+    ]);
+    const after = `${((Date.now() - settle.since) / 1000).toFixed(1)} s after all were healthy`;
+    const now = containers.map((c) => c.id).sort();
+    if (now.join(",") !== expected) {
+      const gone = settle.containers.filter((id) => !now.includes(id)).map((id) => id.slice(0, 12));
+      return `container ${gone.join(", ") || "set"} stopped or was replaced ${after} (a crash or a crash loop): ${describeReplicas(services)}`;
+    }
+    if (!services.every((s) => s.desired > 0 && s.running >= s.desired))
+      return `not every service kept its replicas ${after}: ${describeReplicas(services)}`;
+    const left = settle.since + settleMs - Date.now();
+    if (left <= 0) return undefined;
+    await sleep(Math.min(pollMs, left), undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) return "cancelled";
+  }
 }

@@ -10,7 +10,7 @@ import type { WarmCanonical, WarmLayer } from "../warm/warm-layer.js";
 import { conclude } from "./conclude.js";
 import { type RunContext, step, throwIfCancelled } from "./context.js";
 import { runCustomTier } from "./custom-tier.js";
-import { installTier, skipTier, upgradeTier } from "./tier-run.js";
+import { finishSettle, installTier, skipTier, upgradeTier } from "./tier-run.js";
 
 function plan(
   ctx: RunContext,
@@ -84,6 +84,7 @@ async function quickTiers(ctx: RunContext, warm: WarmCanonical): Promise<void> {
   const upgraded = reattached && head.sha ? await upgradeTier(ctx, headInfo) : false;
   if (upgraded) await runCustomTier(ctx, headInfo);
   else skipTier(ctx, "custom", "skipped: an earlier tier failed");
+  await finishSettle(ctx);
 }
 
 /** Undeploy (volumes kept), and on failure put the last-known-good back; then check nothing else is left. */

@@ -1,7 +1,7 @@
 import { COMMIT_LABEL } from "../deploy/commit-labels.js";
 import type { DockerCli } from "../deploy/docker.js";
 import { inspectStackServices } from "../deploy/stack-services.js";
-import { runningContainers } from "./asserts/containers.js";
+import { runningContainers, type StackContainer } from "./asserts/containers.js";
 
 const inFlight = new Set(["updating", "paused", "rollback_started", "rollback_paused"]);
 
@@ -10,10 +10,14 @@ const inFlight = new Set(["updating", "paused", "rollback_started", "rollback_pa
  * after a redeploy the old tasks still run and count as N/N until swarm starts the update, so replica
  * counts alone would call an upgrade converged before it began.
  */
-export async function specNotCurrent(docker: DockerCli, stack: string): Promise<string | undefined> {
+export async function specNotCurrent(
+  docker: DockerCli,
+  stack: string,
+  running?: StackContainer[],
+): Promise<string | undefined> {
   const services = await inspectStackServices(docker, stack);
   if (services.length === 0) return undefined;
-  const containers = await runningContainers(docker, stack);
+  const containers = running ?? (await runningContainers(docker, stack));
   for (const service of services) {
     const name = service.Spec?.Name ?? "?";
     const update = service.UpdateStatus?.State;

@@ -2,7 +2,7 @@ import type { RecipeInfo } from "../recipe/plan.js";
 import { runGenericAsserts } from "./asserts/generic.js";
 import { logExcerpt } from "./asserts/logs.js";
 import { deployContext, type RunContext, step, throwIfCancelled } from "./context.js";
-import { waitForConvergence } from "./converge.js";
+import { holdSettle, stackReplicas, waitForConvergence } from "./converge.js";
 import { proveMoved } from "./moved-proof.js";
 import { prepullImages } from "./prepull.js";
 import type { AssertResult, TierResult } from "./run.js";
@@ -43,14 +43,25 @@ export async function convergeAndAssert(
   // The settle window watches the version under test for a crash loop after its first healthy moment.
   // A reattach brings back the known-good on the very data it was proven healthy on at promotion.
   const settleMs = tier === "reattach" ? 0 : ctx.settings.CCCI_SETTLE_SECONDS * 1000;
+  ctx.pendingSettle = undefined;
   const convergence = await step(
     ctx,
     `${tier}: converge`,
-    () => waitForConvergence(ctx.docker, info.plan.stack, timeoutSeconds * 1000, ctx.signal, 500, settleMs),
+    () =>
+      waitForConvergence(ctx.docker, info.plan.stack, timeoutSeconds * 1000, ctx.signal, {
+        settleMs,
+        // The known-good may go on to the upgrade once it answers its healthcheck: its tasks need not
+        // wait for Docker's first scheduled check. The version under test always does.
+        acceptProbed: tier === "reattach",
+        // The asserts that follow run inside the settle window; `finishSettle` holds the rest of it.
+        deferSettle: true,
+      }),
     (c) =>
       c.converged ? `converged in ${Math.round(c.waitedMs / 1000)} s` : `timed out after ${timeoutSeconds} s`,
   );
   throwIfCancelled(ctx);
+  if (convergence.settle && (tier === "install" || tier === "upgrade"))
+    ctx.pendingSettle = { tier, stack: info.plan.stack, settle: convergence.settle };
   if (!convergence.converged) {
     ctx.run.steps.at(-1)!.status = "failed";
     ctx.run.errorCode = "TIMEOUT";
@@ -61,6 +72,49 @@ export async function convergeAndAssert(
   if (generic.failingServices.length > 0)
     ctx.run.logExcerpt = await logExcerpt(ctx.docker, generic.failingServices, ctx.redactor);
   return generic.asserts;
+}
+
+/**
+ * The rest of the settle window of the version just tested, once its asserts have run (they run inside
+ * the window): its containers must stay the same, every service N/N, until SETTLE after they first were
+ * all healthy. A failure fails that tier with `generic:settled`. Nothing to do after a failed tier.
+ */
+export async function finishSettle(ctx: RunContext): Promise<boolean> {
+  const pending = ctx.pendingSettle;
+  ctx.pendingSettle = undefined;
+  if (!pending) return true;
+  if (ctx.run.tiers.some((t) => t.status === "failed")) return false;
+  const settleMs = ctx.settings.CCCI_SETTLE_SECONDS * 1000;
+  const started = Date.now();
+  const problem = await step(
+    ctx,
+    `${pending.tier}: settle`,
+    () => holdSettle(ctx.docker, pending.stack, pending.settle, settleMs, ctx.signal),
+    (p) => p ?? `the same containers ran for ${settleMs / 1000} s after all were healthy`,
+  );
+  throwIfCancelled(ctx);
+  const settled: AssertResult = {
+    name: "generic:settled",
+    kind: "generic",
+    tier: pending.tier,
+    passed: problem === undefined,
+    durationMs: Date.now() - started,
+    detail: problem ?? `no container restarted within ${settleMs / 1000} s of being healthy`,
+  };
+  const after = ctx.run.asserts.findLastIndex((a) => a.tier === pending.tier);
+  ctx.run.asserts.splice(after + 1, 0, settled);
+  if (problem) {
+    ctx.run.steps.at(-1)!.status = "failed";
+    const tier = ctx.run.tiers.findLast((t) => t.name === pending.tier);
+    if (tier) {
+      tier.status = "failed";
+      tier.detail = `${tier.detail}; failed: generic:settled`;
+    }
+    const services = (await stackReplicas(ctx.docker, pending.stack)).map((s) => s.service);
+    ctx.run.logExcerpt ??= await logExcerpt(ctx.docker, services, ctx.redactor);
+  }
+  ctx.notify();
+  return problem === undefined;
 }
 
 /**

@@ -60,14 +60,9 @@ async function freshWarmDeploy(
   await store.stageFreshVolumes(info.compose.volumes);
   await ctx.deployer.deploy(info.plan, dctx);
   const timeout = (info.timeoutSeconds ?? ctx.settings.CCCI_TIMEOUT) * 1000;
-  const convergence = await waitForConvergence(
-    ctx.docker,
-    info.plan.stack,
-    timeout,
-    dctx.signal,
-    500,
-    ctx.settings.CCCI_SETTLE_SECONDS * 1000,
-  );
+  const convergence = await waitForConvergence(ctx.docker, info.plan.stack, timeout, dctx.signal, {
+    settleMs: ctx.settings.CCCI_SETTLE_SECONDS * 1000,
+  });
   const health = await checkHealth(ctx.docker, info.plan.stack, info.compose);
   await undeployStack(ctx.docker, info.plan.stack);
   if (!convergence.converged || !health.passed)

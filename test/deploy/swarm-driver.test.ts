@@ -189,9 +189,9 @@ describe("SwarmDeployer removal", () => {
     await deployer.undeploy(app);
     const lines = timeline.lines();
     expect(lines[0]).toBe(`docker stack rm ${app.stack}`);
-    expect(lines).toContain(
-      `docker service ls --filter label=com.docker.stack.namespace=${app.stack} --format {{.Name}}`,
-    );
+    const byStack = `--filter label=com.docker.stack.namespace=${app.stack}`;
+    for (const kind of ["service ls -q", "ps -aq", "network ls -q"])
+      expect(lines).toContain(`docker ${kind} ${byStack}`);
     expect(lines.some((l) => l.includes(" rm ") && !l.startsWith("docker stack rm"))).toBe(false);
   });
 

@@ -12,6 +12,7 @@ describe("cold runs of the example recipes on the real swarm", () => {
       ["generic:converged", true],
       ["generic:healthy", true],
       ["generic:http", true],
+      ["generic:settled", true],
       ["custom:10-serves-greeting", true],
     ]);
     expect(run!.domain).toMatch(/^hell-[0-9a-f]{6}\.ci\.localhost$/);
@@ -36,6 +37,27 @@ describe("cold runs of the example recipes on the real swarm", () => {
     expect(custom?.passed).toBe(false);
     expect(custom?.detail).toContain("expected the other page");
     expect(run!.reason).toContain("custom:10-expects-another-page");
+    expect(await leftovers(run!.stack!)).toEqual([]);
+  });
+
+  it("dies-after-healthy fails generic:settled: it crashes after its asserts passed, inside the settle window", async () => {
+    const started = Date.now();
+    const { exitCode, run } = await ccci(["run", fixture("dies-after-healthy"), "--json"]);
+    expect(exitCode).toBe(1);
+    expect(run!.state).toBe("failed");
+    expect(run!.errorCode).toBeUndefined(); // caught by the settle window, long before its 60 s timeout
+    expect(run!.asserts.map((a) => [a.name, a.passed])).toEqual([
+      ["generic:converged", true],
+      ["generic:healthy", true],
+      ["generic:http", true],
+      ["generic:settled", false],
+    ]);
+    const settled = run!.asserts.find((a) => a.name === "generic:settled");
+    expect(settled?.detail).toMatch(/stopped or was replaced \d+\.\d s after all were healthy/);
+    expect(run!.tiers.find((t) => t.name === "install")).toMatchObject({ status: "failed" });
+    expect(run!.reason).toBe("failed at install: generic:settled");
+    expect(run!.logExcerpt).toContain("late failure: exiting");
+    expect(Date.now() - started).toBeLessThan(60_000);
     expect(await leftovers(run!.stack!)).toEqual([]);
   });
 

@@ -45,7 +45,7 @@ describe("waitForConvergence", () => {
 
   it("converges once every service has run all its replicas for the settle time", async () => {
     const { docker, timeline } = dockerAnswering(["${stack}_app 1/1", "${stack}_db 1/1"]);
-    const result = await waitForConvergence(docker, stack, 5_000, signal(), 10, 50);
+    const result = await waitForConvergence(docker, stack, 5_000, signal(), { pollMs: 10, settleMs: 50 });
     expect(result).toMatchObject({ converged: true, cancelled: false });
     expect(result.waitedMs).toBeGreaterThanOrEqual(50);
     expect(timeline.calls().length).toBeGreaterThan(1);
@@ -56,7 +56,10 @@ describe("waitForConvergence", () => {
     ["a service scaled to zero", ["${stack}_app 0/0"]],
     ["a stack without services", []],
   ])("times out with %s", async (_what, rows) => {
-    const result = await waitForConvergence(dockerAnswering(rows).docker, stack, 100, signal(), 10, 0);
+    const result = await waitForConvergence(dockerAnswering(rows).docker, stack, 100, signal(), {
+      pollMs: 10,
+      settleMs: 0,
+    });
     expect(result).toMatchObject({ converged: false, cancelled: false });
     expect(result.waitedMs).toBeGreaterThanOrEqual(100);
   });
@@ -70,8 +73,7 @@ describe("waitForConvergence", () => {
       stack,
       60_000,
       abort.signal,
-      1_000,
-      0,
+      { pollMs: 1_000, settleMs: 0 },
     );
     expect(result).toMatchObject({ converged: false, cancelled: true });
     expect(Date.now() - started).toBeLessThan(2_000);

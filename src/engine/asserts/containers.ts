@@ -7,6 +7,16 @@ export interface StackContainer {
   /** Docker's health status, or "none" when the image/service declares no healthcheck. */
   health: string;
   labels: Record<string, string>;
+  /** The container's effective healthcheck (service's or image's), when it has one. */
+  healthcheck?: Healthcheck;
+}
+
+/** As Docker holds it: `["CMD", …]`, `["CMD-SHELL", "…"]` or `["NONE"]`; durations in nanoseconds. */
+export interface Healthcheck {
+  test: string[];
+  timeoutNs?: number;
+  /** The shell CMD-SHELL runs in (the image's `SHELL`, else `/bin/sh -c`). */
+  shell?: string[];
 }
 
 /** The stack's containers that are running now, with their service and health. */
@@ -18,7 +28,11 @@ export async function runningContainers(docker: DockerCli, stack: string): Promi
   return rows.map((row) => {
     const data = JSON.parse(row) as {
       Id: string;
-      Config?: { Labels?: Record<string, string> };
+      Config?: {
+        Labels?: Record<string, string>;
+        Healthcheck?: { Test?: string[]; Timeout?: number };
+        Shell?: string[];
+      };
       State?: { Status?: string; Health?: { Status?: string } };
     };
     return {
@@ -27,6 +41,13 @@ export async function runningContainers(docker: DockerCli, stack: string): Promi
       state: data.State?.Status ?? "unknown",
       health: data.State?.Health?.Status ?? "none",
       labels: data.Config?.Labels ?? {},
+      healthcheck: data.Config?.Healthcheck?.Test?.length
+        ? {
+            test: data.Config.Healthcheck.Test,
+            timeoutNs: data.Config.Healthcheck.Timeout || undefined,
+            shell: data.Config.Shell?.length ? data.Config.Shell : undefined,
+          }
+        : undefined,
     };
   });
 }

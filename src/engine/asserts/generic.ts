@@ -45,7 +45,7 @@ export async function runGenericAsserts(
     : short.length > 0
       ? short
       : convergence.services.map((s) => s.service);
-  const health = await checkHealth(ctx.docker, stack, info.compose);
+  const health = await checkHealth(ctx.docker, stack, info.compose, convergence.healthProbed);
   const healthy = await timed("generic:healthy", async () => ({
     passed: health.passed,
     detail: health.detail,

@@ -1,6 +1,6 @@
 import type { DockerCli } from "../../deploy/docker.js";
 import type { ComposeModel } from "../../recipe/compose.js";
-import { runningContainers } from "./containers.js";
+import { runningContainers, type StackContainer } from "./containers.js";
 
 export interface HealthVerdict {
   passed: boolean;
@@ -9,11 +9,15 @@ export interface HealthVerdict {
   failing: string[];
 }
 
-/** Every service has a running container, and every container with a healthcheck reports healthy. */
+/**
+ * Every service has a running container, and every container with a healthcheck reports healthy (or,
+ * in `probed`, passed its healthcheck when ccci ran it).
+ */
 export async function checkHealth(
   docker: DockerCli,
   stack: string,
   compose: ComposeModel,
+  probed: ReadonlySet<string> = new Set(),
 ): Promise<HealthVerdict> {
   const containers = await runningContainers(docker, stack);
   const failing: string[] = [];
@@ -26,13 +30,21 @@ export async function checkHealth(
       notes.push(`${service}: no running container`);
       continue;
     }
-    const bad = mine.filter((c) => c.health !== "healthy" && c.health !== "none");
+    // `starting` whose healthcheck passed when ccci ran it: Docker's first scheduled check is not due yet.
+    const ranByCcci = (c: StackContainer) => c.health === "starting" && probed.has(c.id);
+    const bad = mine.filter((c) => c.health !== "healthy" && c.health !== "none" && !ranByCcci(c));
     if (bad.length > 0) {
       failing.push(full);
       notes.push(`${service}: ${bad.map((c) => c.health).join(", ")}`);
     } else {
       notes.push(
-        `${service}: ${mine.every((c) => c.health === "none") ? "running (no healthcheck)" : "healthy"}`,
+        `${service}: ${
+          mine.every((c) => c.health === "none")
+            ? "running (no healthcheck)"
+            : mine.some(ranByCcci)
+              ? "healthy (its healthcheck passed when ccci ran it)"
+              : "healthy"
+        }`,
       );
     }
   }
