@@ -52,8 +52,9 @@ export const settingsSchema = z.object({
   CCCI_SETTLE_SECONDS: wholeNumber(0, 600)
     .default(5)
     .describe(
-      "Seconds every service must stay N/N before a stack counts as converged (crash loops flicker N/N). " +
-        "A quick run's reattach of the known-good waits for healthy without it.",
+      "Seconds the same containers must keep running, every service N/N, after they first were all healthy " +
+        "(crash loops flicker N/N). When every container has a healthcheck the asserts run inside the window " +
+        "and `generic:settled` holds the rest of it. A quick run's reattach of the known-good goes without it.",
     ),
   CCCI_ASSERT_TIMEOUT: wholeNumber(1, 3600)
     .default(120)

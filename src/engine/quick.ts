@@ -37,8 +37,28 @@ function plan(
 
 /** reattach the known-good (on the last-known-good data) → upgrade to the PR head → custom asserts. */
 async function quickTiers(ctx: RunContext, warm: WarmCanonical): Promise<void> {
+  // A passing quick run leaves its changes in the scratch layer: start again from the last-known-good,
+  // while the checkouts are fetched and the app is created. The reattach deploy waits for it.
+  const restored = step(
+    ctx,
+    "restore last-known-good",
+    () => warm.store.restore(),
+    (m) => `volumes = snapshot ${m.id}`,
+  );
+  try {
+    await reattachAndUpgrade(ctx, warm, restored);
+  } finally {
+    // Never leave a restore running behind the teardown (which may restore again).
+    await restored.catch(() => undefined);
+  }
+}
+
+async function reattachAndUpgrade(
+  ctx: RunContext,
+  warm: WarmCanonical,
+  restored: Promise<unknown>,
+): Promise<void> {
   const { run } = ctx;
-  warm.store.verifyAhead(); // while the checkouts are fetched and the app is created
   const head = await step(
     ctx,
     "fetch",
@@ -61,21 +81,14 @@ async function quickTiers(ctx: RunContext, warm: WarmCanonical): Promise<void> {
   );
   throwIfCancelled(ctx);
   const goodInfo = await plan(ctx, warm, good.dir, good.sha, "known-good");
-  // A passing quick run leaves its changes in the scratch layer: start again from the last-known-good.
-  const restore = async () => {
-    await step(
-      ctx,
-      "restore last-known-good",
-      () => warm.store.restore(),
-      (m) => `volumes = snapshot ${m.id}`,
-    );
-  };
   const reattached = await installTier(
     ctx,
     goodInfo,
     `the known-good ${goodCommit.slice(0, 12)} on the canonical's data`,
     "reattach",
-    restore,
+    async () => {
+      await restored;
+    },
   );
   const headInfo = await plan(ctx, warm, head.dir, head.sha, "head");
   if (!reattached)
