@@ -4,6 +4,9 @@ import type { Healthcheck, StackContainer } from "./asserts/containers.js";
 /** Docker's default healthcheck timeout, used when the container states none. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** After n failed runs: 0.5, 0.5, 1, 2, then every 4 s (an app that answers within a second is caught fast). */
+export const backoffMs = (failures: number) => Math.min(500 * 2 ** Math.max(0, failures - 2), 4_000);
+
 /**
  * The `docker exec` arguments that run a container's own healthcheck the way Docker does: `CMD` as an
  * argument array, `CMD-SHELL` in the container's shell. Undefined when there is nothing to run.
@@ -23,6 +26,8 @@ export function healthcheckExecArgs(container: string, check: Healthcheck): stri
  */
 export class HealthProbe {
   private readonly passed = new Set<string>();
+  /** Per container: failed runs so far and when the next may start (a long first boot is not probed twice a second). */
+  private readonly failures = new Map<string, { count: number; nextAt: number }>();
 
   constructor(private readonly docker: DockerCli) {}
 
@@ -36,13 +41,19 @@ export class HealthProbe {
     if (container.health === "healthy" || container.health === "none") return true;
     if (container.health !== "starting" || !container.healthcheck) return false;
     if (this.passed.has(container.id)) return true;
+    const failed = this.failures.get(container.id);
+    if (failed && Date.now() < failed.nextAt) return false;
     const args = healthcheckExecArgs(container.id, container.healthcheck);
     if (!args) return false;
     const timeoutMs = container.healthcheck.timeoutNs
       ? Math.ceil(container.healthcheck.timeoutNs / 1e6)
       : DEFAULT_TIMEOUT_MS;
     const result = await this.docker.run(args, { timeoutMs, signal });
-    if (result.exitCode !== 0 || result.interrupted) return false;
+    if (result.exitCode !== 0 || result.interrupted) {
+      const count = (failed?.count ?? 0) + 1;
+      this.failures.set(container.id, { count, nextAt: Date.now() + backoffMs(count) });
+      return false;
+    }
     this.passed.add(container.id);
     return true;
   }

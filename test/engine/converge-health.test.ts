@@ -3,8 +3,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DockerCli } from "../../src/deploy/docker.js";
 import { checkHealth } from "../../src/engine/asserts/health.js";
-import { describeReplicas, holdSettle, waitForConvergence } from "../../src/engine/converge.js";
-import { healthcheckExecArgs } from "../../src/engine/health-probe.js";
+import {
+  type ConvergeOptions,
+  describeReplicas,
+  holdSettle,
+  waitForConvergence,
+} from "../../src/engine/converge.js";
+import { backoffMs, healthcheckExecArgs } from "../../src/engine/health-probe.js";
 import type { ComposeModel } from "../../src/recipe/compose.js";
 import { standInDir, writeStandIn } from "../support/stand-in.js";
 
@@ -82,16 +87,15 @@ function stackOf(s: Scenario) {
 }
 
 const signal = () => new AbortController().signal;
+/** A fast-polling wait with no settle window unless the test asks for one. */
+const converge = (docker: DockerCli, timeoutMs: number, options: ConvergeOptions = {}) =>
+  waitForConvergence(docker, stack, timeoutMs, signal(), { pollMs: 10, settleMs: 0, ...options });
 const compose = { services: new Map([["app", {}]]) } as unknown as ComposeModel;
 
 describe("waitForConvergence with ccci running the healthchecks", () => {
   it("lets a reattach go on once the app answers its healthcheck, before Docker's first check", async () => {
     const { docker, probes } = stackOf({ replicas: "0/1", health: "starting", probeExit: 0 });
-    const result = await waitForConvergence(docker, stack, 5_000, signal(), {
-      pollMs: 10,
-      settleMs: 0,
-      acceptProbed: true,
-    });
+    const result = await converge(docker, 5_000, { acceptProbed: true });
     expect(result.converged).toBe(true);
     expect([...result.healthProbed]).toEqual(["c1"]);
     expect(describeReplicas(result.services)).toBe(`${stack}_app 1/1 (healthcheck passed when ccci ran it)`);
@@ -104,22 +108,24 @@ describe("waitForConvergence with ccci running the healthchecks", () => {
     });
   });
 
-  it("keeps waiting while the app's healthcheck fails, and runs it again at each poll", async () => {
+  it("keeps waiting while the app's healthcheck fails, running it again with a back-off", async () => {
     const { docker, probes } = stackOf({ replicas: "0/1", health: "starting", probeExit: 1 });
-    const result = await waitForConvergence(docker, stack, 200, signal(), {
-      pollMs: 10,
-      settleMs: 0,
-      acceptProbed: true,
-    });
+    const result = await converge(docker, 1_200, { acceptProbed: true });
     expect(result).toMatchObject({ converged: false, cancelled: false });
     expect(result.healthProbed.size).toBe(0);
-    expect(probes().length).toBeGreaterThan(1);
+    // ~100 polls of 10 ms, but runs at 0, 0.5 and 1 s: again, not at every poll.
+    expect(probes().length).toBeGreaterThanOrEqual(2);
+    expect(probes().length).toBeLessThanOrEqual(3);
     expect((await checkHealth(docker, stack, compose, result.healthProbed)).passed).toBe(false);
+  });
+
+  it("backs off 0.5, 0.5, 1, 2, then 4 s between failed runs", () => {
+    expect([1, 2, 3, 4, 5, 10].map(backoffMs)).toEqual([500, 500, 1_000, 2_000, 4_000, 4_000]);
   });
 
   it("never lets the version under test converge before swarm counts its tasks running", async () => {
     const { docker, probes } = stackOf({ replicas: "0/1", health: "starting", probeExit: 0 });
-    const result = await waitForConvergence(docker, stack, 200, signal(), { pollMs: 10, settleMs: 0 });
+    const result = await converge(docker, 200);
     expect(result.converged).toBe(false);
     expect(probes().length).toBe(1); // passed once, remembered
     expect(result.healthProbed.size).toBe(0);
@@ -127,23 +133,14 @@ describe("waitForConvergence with ccci running the healthchecks", () => {
 
   it("does not second-guess Docker's unhealthy verdict", async () => {
     const { docker, probes } = stackOf({ replicas: "0/1", health: "unhealthy", probeExit: 0 });
-    const result = await waitForConvergence(docker, stack, 150, signal(), {
-      pollMs: 10,
-      settleMs: 0,
-      acceptProbed: true,
-    });
+    const result = await converge(docker, 150, { acceptProbed: true });
     expect(result.converged).toBe(false);
     expect(probes()).toEqual([]);
   });
 
   it("does not run healthchecks when told not to", async () => {
     const { docker, probes } = stackOf({ replicas: "0/1", health: "starting", probeExit: 0 });
-    const result = await waitForConvergence(docker, stack, 150, signal(), {
-      pollMs: 10,
-      settleMs: 0,
-      acceptProbed: true,
-      probe: false,
-    });
+    const result = await converge(docker, 150, { acceptProbed: true, probe: false });
     expect(result.converged).toBe(false);
     expect(probes()).toEqual([]);
   });
@@ -161,11 +158,7 @@ describe("waitForConvergence with ccci running the healthchecks", () => {
 describe("a settle window deferred past the asserts", () => {
   it("returns at the first healthy N/N and holds when the same containers keep running", async () => {
     const { docker } = stackOf({ replicas: "1/1", health: "healthy", probeExit: 0 });
-    const result = await waitForConvergence(docker, stack, 5_000, signal(), {
-      pollMs: 10,
-      settleMs: 60_000,
-      deferSettle: true,
-    });
+    const result = await converge(docker, 5_000, { settleMs: 60_000, deferSettle: true });
     expect(result.converged).toBe(true);
     expect(result.settle?.containers).toEqual(["c1"]);
     expect(result.waitedMs).toBeLessThan(60_000);
@@ -192,11 +185,7 @@ describe("a settle window deferred past the asserts", () => {
 
   it("does not defer for a container without a healthcheck (N/N proves nothing there)", async () => {
     const { docker } = stackOf({ replicas: "1/1", health: "none", probeExit: 0 });
-    const result = await waitForConvergence(docker, stack, 300, signal(), {
-      pollMs: 10,
-      settleMs: 60_000,
-      deferSettle: true,
-    });
+    const result = await converge(docker, 300, { settleMs: 60_000, deferSettle: true });
     expect(result).toMatchObject({ converged: false, settle: undefined });
   });
 });
