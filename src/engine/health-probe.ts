@@ -4,8 +4,11 @@ import type { Healthcheck, StackContainer } from "./asserts/containers.js";
 /** Docker's default healthcheck timeout, used when the container states none. */
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** After n failed runs: 0.5, 0.5, 1, 2, then every 4 s (an app that answers within a second is caught fast). */
-export const backoffMs = (failures: number) => Math.min(500 * 2 ** Math.max(0, failures - 2), 4_000);
+/**
+ * After n failed runs: every 0.5 s for the first 2 s (an app that answers within a few seconds of its
+ * start is caught at once), then 1, 2 and every 4 s (a long first boot is not probed twice a second).
+ */
+export const backoffMs = (failures: number) => Math.min(500 * 2 ** Math.max(0, failures - 4), 4_000);
 
 /**
  * The `docker exec` arguments that run a container's own healthcheck the way Docker does: `CMD` as an
