@@ -1,4 +1,5 @@
 import type { DockerCli } from "./docker.js";
+import { byStack } from "./stack-label.js";
 
 /** Everything on the swarm that belongs to one stack, by abra's naming and docker's stack label. */
 export interface StackResources {
@@ -21,8 +22,6 @@ export const resourceKinds = [
   "networks",
 ] as const;
 
-const namespaceLabel = (stack: string) => `label=com.docker.stack.namespace=${stack}`;
-
 function owned(names: string[], stack: string): string[] {
   return [...new Set(names)].filter((name) => name === stack || name.startsWith(`${stack}_`)).sort();
 }
@@ -30,14 +29,7 @@ function owned(names: string[], stack: string): string[] {
 /** Lists the stack's resources; labelled ones and ones named `<stack>_*` both count. */
 export async function listStackResources(docker: DockerCli, stack: string): Promise<StackResources> {
   const byLabelOrName = async (kind: "volume" | "network" | "secret" | "config") => {
-    const labelled = await docker.lines([
-      kind,
-      "ls",
-      "--filter",
-      namespaceLabel(stack),
-      "--format",
-      "{{.Name}}",
-    ]);
+    const labelled = await docker.lines([kind, "ls", ...byStack(stack), "--format", "{{.Name}}"]);
     // docker 20.10's `network ls --filter name=` misses swarm-scoped overlay networks: list all and match here.
     const nameFilter = kind === "network" ? [] : ["--filter", `name=${stack}_`];
     const named = await docker.lines([kind, "ls", ...nameFilter, "--format", "{{.Name}}"]);
@@ -45,8 +37,8 @@ export async function listStackResources(docker: DockerCli, stack: string): Prom
   };
   const [stacks, services, containers, volumes, secrets, configs, networks] = await Promise.all([
     docker.lines(["stack", "ls", "--format", "{{.Name}}"]).then((all) => all.filter((s) => s === stack)),
-    docker.lines(["service", "ls", "--filter", namespaceLabel(stack), "--format", "{{.Name}}"]),
-    docker.lines(["ps", "-a", "--filter", namespaceLabel(stack), "--format", "{{.Names}}"]),
+    docker.lines(["service", "ls", ...byStack(stack), "--format", "{{.Name}}"]),
+    docker.lines(["ps", "-a", ...byStack(stack), "--format", "{{.Names}}"]),
     byLabelOrName("volume"),
     byLabelOrName("secret"),
     byLabelOrName("config"),

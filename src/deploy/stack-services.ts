@@ -1,4 +1,5 @@
 import type { DockerCli } from "./docker.js";
+import { byStack } from "./stack-label.js";
 
 /** What ccci reads of a swarm service: its name and labels, and the state of its last update. */
 export interface ServiceState {
@@ -8,13 +9,7 @@ export interface ServiceState {
 
 /** `docker service inspect` of every service of the stack (empty when it has none). */
 export async function inspectStackServices(docker: DockerCli, stack: string): Promise<ServiceState[]> {
-  const ids = await docker.lines([
-    "service",
-    "ls",
-    "-q",
-    "--filter",
-    `label=com.docker.stack.namespace=${stack}`,
-  ]);
+  const ids = await docker.lines(["service", "ls", "-q", ...byStack(stack)]);
   if (ids.length === 0) return [];
   const lines = await docker.lines(["service", "inspect", "--format", "{{json .}}", ...ids]);
   return lines.map((line) => JSON.parse(line) as ServiceState);

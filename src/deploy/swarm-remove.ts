@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DockerCli } from "./docker.js";
+import { byStack } from "./stack-label.js";
 import { listStackResources, type StackResources } from "./stack-resources.js";
 
 /**
@@ -39,23 +40,23 @@ export async function removeStack(
  */
 export async function undeployStack(docker: DockerCli, stack: string, deadlineMs = 90_000): Promise<void> {
   const until = Date.now() + deadlineMs;
-  const byStack = ["--filter", `label=com.docker.stack.namespace=${stack}`];
+  const ofStack = byStack(stack);
   await docker.run(["stack", "rm", stack]);
   // Swarm lets ~2 s pass for its load balancer to forget a task before it signals the container (moby's
   // gossip converge delay); nothing routes to a stack being removed, so the stop starts now. `docker stop`
   // without -t uses the grace period swarm gave the container (the service's stop_grace_period).
-  const running = await docker.lines(["ps", "-q", ...byStack]);
+  const running = await docker.lines(["ps", "-q", ...ofStack]);
   if (running.length > 0) await docker.run(["stop", ...running]);
   while (Date.now() < until) {
     // Only what an undeploy removes: services, their containers, the stack's own networks.
     const [services, containers, networks] = await Promise.all([
-      docker.lines(["service", "ls", "-q", ...byStack]),
-      docker.lines(["ps", "-aq", ...byStack]),
-      docker.lines(["network", "ls", "-q", ...byStack]),
+      docker.lines(["service", "ls", "-q", ...ofStack]),
+      docker.lines(["ps", "-aq", ...ofStack]),
+      docker.lines(["network", "ls", "-q", ...ofStack]),
     ]);
     if (services.length === 0 && containers.length === 0 && networks.length === 0) return;
     if (services.length === 0 && containers.length > 0) {
-      const exited = await docker.lines(["ps", "-aq", ...byStack, "--filter", "status=exited"]);
+      const exited = await docker.lines(["ps", "-aq", ...ofStack, "--filter", "status=exited"]);
       if (exited.length > 0 && (await docker.run(["rm", ...exited])).exitCode === 0) continue;
     }
     await sleep(250);

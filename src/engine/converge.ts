@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DockerCli } from "../deploy/docker.js";
+import { byStack } from "../deploy/stack-label.js";
 import { runningContainers, type StackContainer } from "./asserts/containers.js";
 import { HealthProbe } from "./health-probe.js";
 import { specNotCurrent } from "./spec-current.js";
@@ -31,8 +32,7 @@ export async function stackReplicas(docker: DockerCli, stack: string): Promise<S
   const rows = await docker.lines([
     "service",
     "ls",
-    "--filter",
-    `label=com.docker.stack.namespace=${stack}`,
+    ...byStack(stack),
     "--format",
     "{{.Name}} {{.Replicas}}",
   ]);
@@ -112,7 +112,14 @@ export async function waitForConvergence(
     services = await stackReplicas(docker, stack);
     const containers = await runningContainers(docker, stack);
     const current = services.length > 0 && (await specNotCurrent(docker, stack, containers)) === undefined;
-    const swarmReady = services.every((s) => s.desired > 0 && s.running >= s.desired);
+    // Swarm's count lags: a task whose container just died can still count as running, so the
+    // containers Docker runs must be there too.
+    const swarmReady = services.every(
+      (s) =>
+        s.desired > 0 &&
+        s.running >= s.desired &&
+        containers.filter((c) => c.service === s.service).length >= s.desired,
+    );
     let ready = current && swarmReady;
     if (current && !swarmReady && useProbe) {
       services = await Promise.all(services.map((s) => probedReplicas(s, containers, probe, signal)));
@@ -126,7 +133,7 @@ export async function waitForConvergence(
     readySet = set;
     // Only a passed healthcheck shows an app up: a container without one shows N/N between the restarts
     // of a crash loop, so such a stack waits out the whole settle window here.
-    const allChecked = containers.every((c) => c.health !== "none");
+    const allChecked = containers.length > 0 && containers.every((c) => c.health !== "none");
     if (deferred && readySince !== undefined && swarmReady && allChecked)
       return done(true, false, { since: readySince, containers: containers.map((c) => c.id).sort() });
     const settled = readySince !== undefined && Date.now() - readySince >= settleMs;

@@ -1,4 +1,5 @@
 import type { DockerCli } from "../deploy/docker.js";
+import { STACK_NAMESPACE_LABEL } from "../deploy/stack-label.js";
 import type { StackResources } from "../deploy/stack-resources.js";
 
 export type ResourceKind = keyof StackResources;
@@ -10,8 +11,7 @@ export interface SwarmObject {
   namespace?: string;
 }
 
-const namespaceLabel = "com.docker.stack.namespace";
-const withNamespace = `{{.Name}}\t{{.Label "${namespaceLabel}"}}`;
+const withNamespace = `{{.Name}}\t{{.Label "${STACK_NAMESPACE_LABEL}"}}`;
 
 function parse(kind: ResourceKind, lines: string[]): SwarmObject[] {
   return lines.map((line) => {
@@ -29,7 +29,7 @@ export async function listSwarmInventory(docker: DockerCli): Promise<SwarmObject
   const [stacks, services, containers, volumes, secrets, configs, networks] = await Promise.all([
     docker.lines(["stack", "ls", "--format", "{{.Name}}"]),
     docker.lines(["service", "ls", "--format", "{{.Name}}"]),
-    docker.lines(["ps", "-a", "--format", `{{.Names}}\t{{.Label "${namespaceLabel}"}}`]),
+    docker.lines(["ps", "-a", "--format", `{{.Names}}\t{{.Label "${STACK_NAMESPACE_LABEL}"}}`]),
     docker.lines(["volume", "ls", "--format", withNamespace]),
     docker.lines(["secret", "ls", "--format", withNamespace]),
     docker.lines(["config", "ls", "--format", withNamespace]),

@@ -1,5 +1,6 @@
 import { execa } from "execa";
 import { z } from "zod";
+import { byStack } from "../deploy/stack-label.js";
 import { CcciError } from "../errors.js";
 
 /** The few Docker volume operations the snapshot store needs, each a `docker` call with an argument array. */
@@ -140,10 +141,9 @@ export async function findStackUsers(
   stack: string,
   volumes: readonly string[],
 ): Promise<string[]> {
-  const label = `label=com.docker.stack.namespace=${stack}`;
-  const filters = [["--filter", label], ...volumes.map((v) => ["--filter", `volume=${v}`])];
+  const filters = [byStack(stack), ...volumes.map((v) => ["--filter", `volume=${v}`])];
   const [services, ...containers] = await Promise.all([
-    docker(bin, ["service", "ls", "--filter", label, "--format", "{{.Name}}"]),
+    docker(bin, ["service", "ls", ...byStack(stack), "--format", "{{.Name}}"]),
     ...filters.map((filter) => docker(bin, ["ps", "-a", ...filter, "--format", "{{.Names}}"])),
   ]);
   const names = new Set<string>();

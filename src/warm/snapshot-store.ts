@@ -1,6 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Mutex } from "async-mutex";
+import { STACK_NAMESPACE_LABEL } from "../deploy/stack-label.js";
 import { CcciError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { validateRecipeName } from "../recipe/naming.js";
@@ -214,7 +215,7 @@ export class SnapshotStore {
       await this.assertNotInUse("stage fresh volumes of", existing);
       await Promise.all(existing.map((name) => removeVolume(this.docker, name)));
       const id = newSnapshotId();
-      const labels = { "com.docker.stack.namespace": this.options.stack, "ccci.staged": id };
+      const labels = { [STACK_NAMESPACE_LABEL]: this.options.stack, "ccci.staged": id };
       for (const key of keys) {
         const dir = this.layout.volumeData(id, key);
         await mkdir(dir, { recursive: true, mode: 0o755 }); // what Docker gives a new volume's root

@@ -1,4 +1,5 @@
 import { mkdir, readdir } from "node:fs/promises";
+import { STACK_NAMESPACE_LABEL } from "../deploy/stack-label.js";
 import { copyRootAttributes } from "./copy-tree.js";
 import {
   bindDirOf,
@@ -53,7 +54,7 @@ async function attachVolume(ctx: VolumeContext, snapshotId: string, layer: strin
   };
   await Promise.all([prepareLayer(), removeVolume(ctx.docker, volume.dockerName)]);
   await ctx.step(`volume-removed:${volume.name}`);
-  const labels = { "com.docker.stack.namespace": ctx.stack, "ccci.snapshot": snapshotId };
+  const labels = { [STACK_NAMESPACE_LABEL]: ctx.stack, "ccci.snapshot": snapshotId };
   await createOverlayVolume(ctx.docker, volume.dockerName, dirs, labels);
   await ctx.step(`volume-created:${volume.name}`);
 }

@@ -55,6 +55,8 @@ interface Scenario {
 function stackOf(s: Scenario) {
   const { dir, timeline } = standInDir();
   const ids = s.ids ?? ["c1"];
+  const psAnswer =
+    ids.length === 0 ? "true" : `set -- ${ids.join(" ")}; i=$((n < $# ? n + 1 : $#)); eval "echo \\$$i"`;
   const counter = join(dir, "ps-count");
   const inspect = (id: string) =>
     JSON.stringify({
@@ -72,10 +74,9 @@ function stackOf(s: Scenario) {
       { when: "service inspect *", sh: `echo '{"Spec":{"Name":"${stack}_app","Labels":{}}}'` },
       {
         when: "ps -q *",
-        sh: [
-          `n=$(cat '${counter}' 2>/dev/null || echo 0); echo $((n + 1)) > '${counter}'`,
-          `set -- ${ids.join(" ")}; i=$((n < $# ? n + 1 : $#)); eval "echo \\$$i"`,
-        ].join("\n"),
+        sh: [`n=$(cat '${counter}' 2>/dev/null || echo 0); echo $((n + 1)) > '${counter}'`, psAnswer].join(
+          "\n",
+        ),
       },
       ...ids.map((id) => ({ when: `inspect --format {{json .}} ${id}`, sh: `echo '${inspect(id)}'` })),
       { when: "exec *", sh: `exit ${s.probeExit}` },
@@ -183,6 +184,13 @@ describe("a settle window deferred past the asserts", () => {
     expect(await holdSettle(docker, stack, settle, 60_000, signal(), 10)).toMatch(
       /^not every service kept its replicas .*: hell-a1b2c3_ci_localhost_app 0\/1$/,
     );
+  });
+
+  it("does not take swarm's N/N for converged while Docker runs none of the service's containers", async () => {
+    // Swarm's task count lags behind a container that just died (a crash loop between restarts).
+    const { docker } = stackOf({ replicas: "1/1", health: "healthy", probeExit: 0, ids: [] });
+    expect((await converge(docker, 300, { settleMs: 60_000, deferSettle: true })).converged).toBe(false);
+    expect((await converge(docker, 300)).converged).toBe(false);
   });
 
   it("does not defer for a container without a healthcheck (N/N proves nothing there)", async () => {

@@ -6,11 +6,30 @@ import { standInDir, writeStandIn } from "../support/stand-in.js";
 
 const stack = "hell-a1b2c3_ci_localhost";
 
-/** `service ls` answers the given rows (`$stack` expands to the stack). */
+/**
+ * `service ls` answers the given rows (`$stack` expands to the stack); `docker ps` and `inspect` answer
+ * one running container (no healthcheck) per running replica of each row.
+ */
 function dockerAnswering(rows: string[]) {
   const { dir, timeline } = standInDir();
+  const containers = rows.flatMap((row, r) => {
+    const [service = "", replicas = "0/0"] = row.replace("${stack}", stack).split(" ");
+    const running = Number.parseInt(replicas.split("/")[0] ?? "0", 10);
+    return Array.from({ length: running }, (_, i) => ({
+      id: `c${r}-${i}`,
+      json: JSON.stringify({
+        Id: `c${r}-${i}`,
+        Config: { Labels: { "com.docker.swarm.service.name": service } },
+        State: { Status: "running" },
+      }),
+    }));
+  });
   const bin = writeStandIn(dir, "docker", timeline, {
-    rules: [{ when: "service ls *", sh: rows.map((row) => `echo "${row}"`).join("\n") }],
+    rules: [
+      { when: "service ls *", sh: rows.map((row) => `echo "${row}"`).join("\n") },
+      { when: "ps -q *", sh: containers.map((c) => `echo ${c.id}`).join("\n") || "true" },
+      { when: "inspect *", sh: containers.map((c) => `echo '${c.json}'`).join("\n") || "true" },
+    ],
   });
   return { docker: new DockerCli(bin), timeline };
 }

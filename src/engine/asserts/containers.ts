@@ -1,4 +1,5 @@
 import type { DockerCli } from "../../deploy/docker.js";
+import { byStack } from "../../deploy/stack-label.js";
 
 export interface StackContainer {
   id: string;
@@ -21,7 +22,7 @@ export interface Healthcheck {
 
 /** The stack's containers that are running now, with their service and health. */
 export async function runningContainers(docker: DockerCli, stack: string): Promise<StackContainer[]> {
-  const ids = await docker.lines(["ps", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`]);
+  const ids = await docker.lines(["ps", "-q", ...byStack(stack)]);
   if (ids.length === 0) return [];
   // JSON, not a Go template over .State.Health: newer clients inspect into a map where a missing key errors.
   const rows = await docker.lines(["inspect", "--format", "{{json .}}", ...ids]);
