@@ -145,18 +145,18 @@ export async function waitForConvergence(
   return done(false);
 }
 
-/** A service short of running replicas by swarm's count, counted again with ccci running the healthchecks. */
+/** A service's running replicas counted again from its containers, with ccci running the healthchecks. */
 async function probedReplicas(
   replicas: ServiceReplicas,
   containers: StackContainer[],
   probe: HealthProbe,
   signal: AbortSignal,
 ): Promise<ServiceReplicas> {
-  if (replicas.running >= replicas.desired) return replicas;
+  // Counted from Docker's containers only: swarm's own count may include a task whose container is gone.
   const mine = containers.filter((c) => c.service === replicas.service);
   const healthy = await Promise.all(mine.map((c) => probe.healthy(c, signal)));
   const running = healthy.filter(Boolean).length;
-  return running > replicas.running ? { ...replicas, running, probed: true } : replicas;
+  return { ...replicas, running, ...(running > replicas.running ? { probed: true } : {}) };
 }
 
 /**

@@ -191,6 +191,9 @@ describe("a settle window deferred past the asserts", () => {
     const { docker } = stackOf({ replicas: "1/1", health: "healthy", probeExit: 0, ids: [] });
     expect((await converge(docker, 300, { settleMs: 60_000, deferSettle: true })).converged).toBe(false);
     expect((await converge(docker, 300)).converged).toBe(false);
+    const reattach = await converge(docker, 300, { acceptProbed: true });
+    expect(reattach.converged).toBe(false);
+    expect(describeReplicas(reattach.services)).toBe(`${stack}_app 0/1`);
   });
 
   it("does not defer for a container without a healthcheck (N/N proves nothing there)", async () => {
