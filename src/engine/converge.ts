@@ -125,17 +125,15 @@ export async function waitForConvergence(
       services = await Promise.all(services.map((s) => probedReplicas(s, containers, probe, signal)));
       ready = services.every((s) => s.desired > 0 && s.running >= s.desired);
     }
-    const set = containers
-      .map((c) => c.id)
-      .sort()
-      .join(",");
+    const ids = containerIds(containers);
+    const set = ids.join(",");
     readySince = ready && set === readySet ? (readySince ?? Date.now()) : ready ? Date.now() : undefined;
     readySet = set;
     // Only a passed healthcheck shows an app up: a container without one shows N/N between the restarts
     // of a crash loop, so such a stack waits out the whole settle window here.
     const allChecked = containers.length > 0 && containers.every((c) => c.health !== "none");
     if (deferred && readySince !== undefined && swarmReady && allChecked)
-      return done(true, false, { since: readySince, containers: containers.map((c) => c.id).sort() });
+      return done(true, false, { since: readySince, containers: ids });
     const settled = readySince !== undefined && Date.now() - readySince >= settleMs;
     if (settled && swarmReady) return done(true);
     if (settled && acceptProbed) return done(true, true);
@@ -144,6 +142,9 @@ export async function waitForConvergence(
   }
   return done(false);
 }
+
+/** The containers' ids in a stable order: the identity of a set of running containers. */
+const containerIds = (containers: StackContainer[]) => containers.map((c) => c.id).sort();
 
 /** A service's running replicas counted again from its containers, with ccci running the healthchecks. */
 async function probedReplicas(
@@ -178,7 +179,7 @@ export async function holdSettle(
       runningContainers(docker, stack),
     ]);
     const after = `${((Date.now() - settle.since) / 1000).toFixed(1)} s after all were healthy`;
-    const now = containers.map((c) => c.id).sort();
+    const now = containerIds(containers);
     if (now.join(",") !== expected) {
       const gone = settle.containers.filter((id) => !now.includes(id)).map((id) => id.slice(0, 12));
       return `container ${gone.join(", ") || "set"} stopped or was replaced ${after} (a crash or a crash loop): ${describeReplicas(services)}`;

@@ -37,7 +37,7 @@ export function skipTier(ctx: RunContext, name: TierResult["name"], reason: stri
 export async function convergeAndAssert(
   ctx: RunContext,
   info: RecipeInfo,
-  tier: string,
+  tier: "install" | "reattach" | "upgrade",
 ): Promise<AssertResult[]> {
   const timeoutSeconds = ctx.run.request.timeoutSeconds ?? info.timeoutSeconds ?? ctx.settings.CCCI_TIMEOUT;
   // The settle window watches the version under test for a crash loop after its first healthy moment.
@@ -60,8 +60,8 @@ export async function convergeAndAssert(
       c.converged ? `converged in ${Math.round(c.waitedMs / 1000)} s` : `timed out after ${timeoutSeconds} s`,
   );
   throwIfCancelled(ctx);
-  if (convergence.settle && (tier === "install" || tier === "upgrade"))
-    ctx.pendingSettle = { tier, stack: info.plan.stack, settle: convergence.settle };
+  // Only a tier with a settle window (not a reattach) leaves one to hold.
+  if (convergence.settle) ctx.pendingSettle = { tier, stack: info.plan.stack, settle: convergence.settle };
   if (!convergence.converged) {
     ctx.run.steps.at(-1)!.status = "failed";
     ctx.run.errorCode = "TIMEOUT";

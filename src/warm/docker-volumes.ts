@@ -141,9 +141,10 @@ export async function findStackUsers(
   stack: string,
   volumes: readonly string[],
 ): Promise<string[]> {
-  const filters = [byStack(stack), ...volumes.map((v) => ["--filter", `volume=${v}`])];
+  const ofStack = byStack(stack);
+  const filters = [ofStack, ...volumes.map((v) => ["--filter", `volume=${v}`])];
   const [services, ...containers] = await Promise.all([
-    docker(bin, ["service", "ls", ...byStack(stack), "--format", "{{.Name}}"]),
+    docker(bin, ["service", "ls", ...ofStack, "--format", "{{.Name}}"]),
     ...filters.map((filter) => docker(bin, ["ps", "-a", ...filter, "--format", "{{.Names}}"])),
   ]);
   const names = new Set<string>();
