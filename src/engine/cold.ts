@@ -50,6 +50,7 @@ function plan(ctx: RunContext, fetched: FetchedRecipe, label: string): Promise<R
     domain: ctx.run.domain!,
     server: ctx.settings.CCCI_SERVER,
     runDir: ctx.runDir,
+    policy: ctx.policy,
   };
   return step(
     ctx,

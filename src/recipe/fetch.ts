@@ -51,7 +51,12 @@ export async function fetchRecipe(
   if (source.kind === "dir" && !(await isGitTop(source.path))) {
     if (ref)
       throw new UserError("USAGE", `--ref needs a git repository, and ${source.path} is not the top of one`);
-    await cp(source.path, dest, { recursive: true, filter: (src) => !src.endsWith("/.git") });
+    // Symlinks copied as written: a relative link inside the recipe must stay relative (and inside).
+    await cp(source.path, dest, {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: (src) => !src.endsWith("/.git"),
+    });
     return { dir: dest, sha: null };
   }
   const url = source.kind === "git" ? source.url : source.path;
