@@ -38,6 +38,15 @@ function volumeFindings(key: string, raw: Record<string, unknown>, scope: Policy
 }
 
 function networkFindings(key: string, raw: Record<string, unknown>, scope: PolicyScope): Finding[] {
+  // Swarm's predefined `host` network is host networking by another name.
+  if (text(raw.name ?? mapOf(raw.external).name, scope) === "host")
+    return [
+      {
+        where: `networks.${key}: name`,
+        problem: "joins the host's network (host networking)",
+        allow: ["network_mode:host"],
+      },
+    ];
   const findings = foreignName("networks", key, raw, scope);
   const driver = raw.driver === undefined ? "overlay" : text(raw.driver, scope);
   if (driver !== "overlay")
