@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { redactCcciSecretsDeep, seedCcciSecrets } from "../ccci-secrets.js";
 import type { Settings } from "../config.js";
 import { createDeployer } from "../deploy/create-deployer.js";
 import { DockerCli } from "../deploy/docker.js";
@@ -35,7 +36,8 @@ interface Entry {
   done: Promise<Run>;
 }
 
-const snapshot = (run: Run): Run => structuredClone(run);
+/** What leaves the engine (reporters, the status page, the CLI's JSON): a copy without ccci's secrets. */
+const snapshot = (run: Run): Run => redactCcciSecretsDeep(structuredClone(run));
 
 /** The in-process orchestration engine: queues runs, bounds them with locks, runs their lifecycles. */
 export interface Engine extends EngineApi {
@@ -53,6 +55,7 @@ export interface Engine extends EngineApi {
 
 export function createEngine(deps: EngineDeps): Engine {
   const { settings, log } = deps;
+  seedCcciSecrets(process.env);
   const docker = new DockerCli(settings.CCCI_DOCKER_BIN);
   const locks = new RunLocks(settings.CCCI_MAX_TESTS);
   const entries = new Map<string, Entry>();
