@@ -7,6 +7,7 @@ import { preparePrivateAbraDir } from "./abra-dir.js";
 import type { AppPlan, DeployContext, Deployer } from "./deployer.js";
 import type { DockerCli } from "./docker.js";
 import { PROXY_NETWORK } from "./swarm-driver.js";
+import { toolEnv } from "./tool-env.js";
 
 export interface AbraOptions {
   bin: string;
@@ -59,7 +60,9 @@ export class AbraDeployer implements Deployer {
   }
 
   private async abra(app: AppPlan, args: string[], redactor: Redactor, signal?: AbortSignal) {
-    const result = await exec(this.options.bin, args, { env: { ABRA_DIR: this.abraDir(app) }, signal });
+    // abra interpolates compose files from its environment: never ccci's (see tool-env.ts).
+    const env = { ...toolEnv(), ABRA_DIR: this.abraDir(app) };
+    const result = await exec(this.options.bin, args, { env, extendEnv: false, signal });
     if (result.spawnError)
       throw new CcciError(
         "DRIVER_UNAVAILABLE",
