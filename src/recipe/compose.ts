@@ -102,7 +102,12 @@ function mergeService(
 ) {
   const deploy = (raw.deploy ?? {}) as Record<string, unknown>;
   const labels = Object.fromEntries(
-    Object.entries(labelsOf(deploy.labels)).map(([k, v]) => [interpolate(k, env), interpolate(v, env)]),
+    // docker interpolates values, not mapping keys: a list entry `k=${X}` is one value, but in the
+    // mapping form `coop-cloud.${STACK_NAME}.timeout: 60` the key stays literal (for abra too).
+    Object.entries(labelsOf(deploy.labels)).map(([k, v]) => [
+      Array.isArray(deploy.labels) ? interpolate(k, env) : k,
+      interpolate(v, env),
+    ]),
   );
   const existing = model.services.get(name);
   model.services.set(name, {

@@ -315,8 +315,8 @@ describe("planApp reads recipes shaped like the catalogue", () => {
       "compose.yml": `version: "3.8"
 x-deploy-labels: &labels
   traefik.enable: "true"
-  traefik.http.services.\${STACK_NAME}.loadbalancer.server.port: "8080"
-  coop-cloud.\${STACK_NAME}.timeout: "\${TIMEOUT:-77}"
+  traefik.http.services.demo.loadbalancer.server.port: "\${PORT:-8080}"
+  coop-cloud.\${STACK_NAME}.timeout: "77"
 x-env: &env
   DB_HOST: db
 services:
@@ -331,7 +331,13 @@ services:
         extra: here
 `,
     });
-    expect(info.timeoutSeconds).toBe(77);
+    // As docker reads it: values are interpolated, mapping keys are not (this timeout label's key keeps
+    // its literal `${STACK_NAME}`, so neither abra nor ccci finds it).
+    expect(info.timeoutSeconds).toBeUndefined();
+    expect(info.compose.services.get("app")?.labels).toHaveProperty(
+      ["coop-cloud.${STACK_NAME}.timeout"],
+      "77",
+    );
     expect(info.http).toEqual({ service: "app", port: 8080 });
     expect(info.compose.services.get("app")?.labels.extra).toBe("here");
     expect(info.plan.appEnvironmentKeys).toEqual(["DB_HOST", "OWN"]);
