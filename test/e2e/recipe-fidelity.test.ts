@@ -91,3 +91,26 @@ describe("recipes shaped like the catalogue, on the real swarm", () => {
     expect(run!.steps.find((s) => s.name === "install: create")?.detail).toBe("env file and 2 secrets");
   });
 });
+
+describe("optional overlays named in ccci.yml, on the real swarm", () => {
+  it("tests each overlay as its own tier with its own verdict", async () => {
+    const { exitCode, run } = await coldRun("overlays");
+    expect(exitCode).toBe(1);
+    expect(run!.tiers.map((t) => [t.name, t.status])).toEqual([
+      ["install", "passed"],
+      ["upgrade", "skipped"],
+      ["backup", "skipped"],
+      ["restore", "skipped"],
+      ["custom", "skipped"],
+      ["overlay:s3", "passed"],
+      ["overlay:sso", "failed"],
+    ]);
+    expect(run!.reason).toBe("failed at overlay:sso: generic:converged, generic:healthy");
+    const s3 = run!.asserts.filter((a) => a.tier === "overlay:s3");
+    expect(s3.map((a) => [a.name, a.passed])).toEqual(allGenericPass);
+    expect(s3.find((a) => a.name === "generic:converged")?.detail).toMatch(/_minio 1\/1/);
+    expect(run!.steps.find((s) => s.name === "overlay:sso: deploy")?.detail).toMatch(
+      /^COMPOSE_FILE=compose\.yml:compose\.sso\.yml; removed \S+_minio$/,
+    );
+  });
+});
