@@ -3,13 +3,15 @@ import type { Redactor } from "../redact.js";
 
 export type DriverName = "swarm" | "abra";
 
-/** A secret the recipe declares with `SECRET_<NAME>_VERSION=<v>` in its .env.sample. */
+/** An external secret of the app's merged compose (`${STACK_NAME}_<name>_${SECRET_<NAME>_VERSION}`). */
 export interface SecretSpec {
-  /** Lowercased `<NAME>`: the key under `secrets:` in compose.yml. */
+  /** The key under `secrets:` in the compose files (by convention the lowercased `<NAME>`). */
   name: string;
   version: string;
-  /** From a `# length=N` hint, else 32. */
+  /** From a `# length=N` modifier on its version's line in .env.sample, else 32. */
   length: number;
+  /** From a `charset=` modifier: `special-chars` adds punctuation to letters and digits. */
+  charset?: "default" | "special-chars";
   /** `${STACK_NAME}_<name>_<version>`. */
   dockerName: string;
 }
@@ -33,6 +35,12 @@ export interface AppPlan {
   secretValues?: Record<string, string>;
   /** Short compose service names (for the commit labels that prove an upgrade moved). */
   services?: string[];
+  /**
+   * abra exposes the whole app env to the `app` service (what its `environment:` does not set itself),
+   * so that `template_driver: golang` configs can render `{{ env "X" }}`. The names `app` already sets;
+   * undefined when the recipe has no `app` service.
+   */
+  appEnvironmentKeys?: string[];
   /** A directory private to this run (abra's per-run ABRA_DIR lives here). */
   runDir: string;
 }

@@ -3,7 +3,14 @@ import { byStack } from "./stack-label.js";
 
 /** What ccci reads of a swarm service: its name and labels, and the state of its last update. */
 export interface ServiceState {
-  Spec?: { Name?: string; Labels?: Record<string, string> };
+  ID?: string;
+  UpdatedAt?: string;
+  Spec?: {
+    Name?: string;
+    Labels?: Record<string, string>;
+    Mode?: { Replicated?: { Replicas?: number }; Global?: object };
+    TaskTemplate?: { RestartPolicy?: { Condition?: string } };
+  };
   UpdateStatus?: { State?: string; Message?: string };
 }
 

@@ -4,6 +4,7 @@ import { renderEnvFile } from "../recipe/env-file.js";
 import { writeCommitOverlay } from "./commit-labels.js";
 import type { AppPlan, DeployContext, Deployer } from "./deployer.js";
 import type { DockerCli } from "./docker.js";
+import { writeEnvExposureOverlay } from "./env-exposure.js";
 import { generateSecret } from "./secrets.js";
 import { removeStack, undeployStack } from "./swarm-remove.js";
 
@@ -52,7 +53,7 @@ export class SwarmDeployer implements Deployer {
     for (const secret of app.secrets) {
       const exists = await this.docker.run(["secret", "inspect", "--format", "{{.ID}}", secret.dockerName]);
       if (exists.exitCode === 0) continue;
-      const value = app.secretValues?.[secret.name] ?? generateSecret(secret.length);
+      const value = app.secretValues?.[secret.name] ?? generateSecret(secret.length, secret.charset);
       ctx.redactor.add(value);
       await ctx.record({ kind: "secret", name: secret.dockerName });
       await this.docker.createSecret(secret.dockerName, value, { "ccci.stack": app.stack });
@@ -69,6 +70,8 @@ export class SwarmDeployer implements Deployer {
     await this.docker.ensureNetwork(PROXY_NETWORK);
     await ctx.record({ kind: "stack", name: app.stack });
     const files = app.composeFiles.flatMap((file) => ["--compose-file", file]);
+    const exposure = writeEnvExposureOverlay(app, join(app.runDir, "ccci-app-env.yml"));
+    if (exposure) files.push("--compose-file", exposure);
     if (app.sha && app.services && app.services.length > 0) {
       const overlay = join(app.runDir, `ccci-commit-${app.sha.slice(0, 12)}.yml`);
       writeCommitOverlay(app.checkoutDir, app.composeFiles, app.services, app.sha, overlay);

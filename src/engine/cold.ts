@@ -1,12 +1,15 @@
 import { join } from "node:path";
 import { CcciError } from "../errors.js";
 import { type FetchedRecipe, fetchRecipe } from "../recipe/fetch.js";
+import { readRecipeMetadata } from "../recipe/metadata.js";
 import { coldDomain, stackName, validateRecipeName } from "../recipe/naming.js";
-import { planApp, type RecipeInfo } from "../recipe/plan.js";
+import type { OverlayDeclaration } from "../recipe/overlays.js";
+import { type PlanInput, planApp, type RecipeInfo } from "../recipe/plan.js";
 import { type BaseChoice, chooseBase } from "./base-version.js";
 import { conclude } from "./conclude.js";
 import { type RunContext, step, throwIfCancelled } from "./context.js";
 import { runCustomTier } from "./custom-tier.js";
+import { overlayInput, overlayTier } from "./overlay-tier.js";
 import { prepareSso } from "./sso-step.js";
 import { teardown } from "./teardown.js";
 import { finishSettle, installTier, skipTier, upgradeTier } from "./tier-run.js";
@@ -42,8 +45,13 @@ async function fetchHead(ctx: RunContext): Promise<FetchedRecipe> {
   return head;
 }
 
-function plan(ctx: RunContext, fetched: FetchedRecipe, label: string): Promise<RecipeInfo> {
-  const input = {
+function plan(
+  ctx: RunContext,
+  fetched: FetchedRecipe,
+  label: string,
+  overlay?: { declaration: OverlayDeclaration; baseEnv: Record<string, string> },
+): Promise<RecipeInfo> {
+  const base: PlanInput = {
     recipe: ctx.run.recipe,
     checkoutDir: fetched.dir,
     sha: fetched.sha,
@@ -52,6 +60,7 @@ function plan(ctx: RunContext, fetched: FetchedRecipe, label: string): Promise<R
     runDir: ctx.runDir,
     policy: ctx.policy,
   };
+  const input = overlay ? overlayInput(base, overlay.baseEnv, overlay.declaration) : base;
   return step(
     ctx,
     `plan ${label}`,
@@ -102,8 +111,11 @@ async function runTiers(
       : head;
   const installInfo = await plan(ctx, baseCheckout, base.kind === "base" ? "base" : "head");
   const headInfo = base.kind === "base" ? await plan(ctx, head, "head") : installInfo;
+  const overlays = await planOverlays(ctx, head, headInfo);
   deployed.plan = installInfo.plan;
-  ctx.sso = await prepareSso(ctx, head.dir, [...new Set([installInfo.plan, headInfo.plan])]);
+  ctx.sso = await prepareSso(ctx, head.dir, [
+    ...new Set([installInfo.plan, headInfo.plan, ...overlays.map((o) => o.info.plan)]),
+  ]);
   throwIfCancelled(ctx);
   const installed = await installTier(
     ctx,
@@ -122,6 +134,46 @@ async function runTiers(
   else if (!upgraded) skipTier(ctx, "custom", "skipped: an earlier tier failed");
   else await runCustomTier(ctx, headInfo);
   await finishSettle(ctx);
+  await runOverlayTiers(ctx, overlays);
+}
+
+interface PlannedOverlay {
+  name: string;
+  info: RecipeInfo;
+}
+
+/** The optional COMPOSE_FILE combinations of ccci.yml, planned up front (a bad one fails before any deploy). */
+async function planOverlays(
+  ctx: RunContext,
+  head: FetchedRecipe,
+  headInfo: RecipeInfo,
+): Promise<PlannedOverlay[]> {
+  // `--tiers` limits a run to the named main tiers; overlay tiers come with the full set.
+  const limited = ctx.run.request.tiers && allTiers.some((t) => !ctx.run.request.tiers!.includes(t));
+  if (limited) return [];
+  const declared = readRecipeMetadata(head.dir).overlays ?? [];
+  const planned: PlannedOverlay[] = [];
+  for (const declaration of declared) {
+    const overlay = { declaration, baseEnv: headInfo.plan.env };
+    planned.push({
+      name: declaration.name,
+      info: await plan(ctx, head, `overlay ${declaration.name}`, overlay),
+    });
+  }
+  return planned;
+}
+
+/** Each overlay is its own tier, after the main tiers passed; one failing does not skip the next. */
+async function runOverlayTiers(ctx: RunContext, overlays: PlannedOverlay[]): Promise<void> {
+  const failed = ctx.run.tiers.some((t) => t.status === "failed");
+  for (const overlay of overlays) {
+    throwIfCancelled(ctx);
+    // abra takes COMPOSE_FILE from its own env file of the app, which ccci does not rewrite (yet).
+    if (ctx.deployer.driver === "abra")
+      skipTier(ctx, `overlay:${overlay.name}`, "skipped: overlay tiers need the swarm driver");
+    else if (failed) skipTier(ctx, `overlay:${overlay.name}`, "skipped: an earlier tier failed");
+    else await overlayTier(ctx, overlay.name, overlay.info);
+  }
 }
 
 /** A cold run: fresh app at a unique domain, the tiers on one deployment, teardown always. */

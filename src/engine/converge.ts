@@ -1,14 +1,19 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DockerCli } from "../deploy/docker.js";
 import { byStack } from "../deploy/stack-label.js";
+import { inspectStackServices } from "../deploy/stack-services.js";
 import { runningContainers, type StackContainer } from "./asserts/containers.js";
 import { HealthProbe } from "./health-probe.js";
+import {
+  describeService,
+  expectsNoContainer,
+  type ServiceRow,
+  satisfied,
+  withExpectations,
+} from "./service-expectations.js";
 import { specNotCurrent } from "./spec-current.js";
 
-export interface ServiceReplicas {
-  service: string;
-  running: number;
-  desired: number;
+export interface ServiceReplicas extends ServiceRow {
   /** Running counted with ccci's own run of the healthcheck (swarm still waits for Docker's first one). */
   probed?: boolean;
 }
@@ -44,9 +49,16 @@ export async function stackReplicas(docker: DockerCli, stack: string): Promise<S
 }
 
 export function describeReplicas(services: ServiceReplicas[]): string {
-  const one = (s: ServiceReplicas) =>
-    `${s.service} ${s.running}/${s.desired}${s.probed ? " (healthcheck passed when ccci ran it)" : ""}`;
-  return services.map(one).join(", ") || "no services";
+  return services.map(describeService).join(", ") || "no services";
+}
+
+/** `stackReplicas` with each service's kind: idle (`replicas: 0`), swarm-cronjob, run-once job, global. */
+export async function stackServices(docker: DockerCli, stack: string): Promise<ServiceReplicas[]> {
+  const [rows, states] = await Promise.all([
+    stackReplicas(docker, stack),
+    inspectStackServices(docker, stack),
+  ]);
+  return withExpectations(docker, states, rows);
 }
 
 /** How long every service must stay N/N before the stack counts as converged. */
@@ -78,6 +90,8 @@ export interface ConvergeOptions {
 export interface PendingSettle {
   since: number;
   containers: string[];
+  /** Container id → its service: a run-once job's container may finish (exit 0) inside the window. */
+  serviceOf?: Record<string, string>;
 }
 
 /**
@@ -109,21 +123,20 @@ export async function waitForConvergence(
     settle,
   });
   while (!signal.aborted) {
-    services = await stackReplicas(docker, stack);
+    services = await stackServices(docker, stack);
     const containers = await runningContainers(docker, stack);
+    // A run-once job that failed with `restart_policy: none` is never retried: no use waiting.
+    if (services.some((s) => s.failed)) break;
     const current = services.length > 0 && (await specNotCurrent(docker, stack, containers)) === undefined;
     // Swarm's count lags: a task whose container just died can still count as running, so the
-    // containers Docker runs must be there too.
-    const swarmReady = services.every(
-      (s) =>
-        s.desired > 0 &&
-        s.running >= s.desired &&
-        containers.filter((c) => c.service === s.service).length >= s.desired,
-    );
+    // containers Docker runs must be there too (`satisfied`).
+    const swarmReady = services.every((s) => satisfied(s, containers));
     let ready = current && swarmReady;
     if (current && !swarmReady && useProbe) {
-      services = await Promise.all(services.map((s) => probedReplicas(s, containers, probe, signal)));
-      ready = services.every((s) => s.desired > 0 && s.running >= s.desired);
+      services = await Promise.all(
+        services.map((s) => (expectsNoContainer(s) ? s : probedReplicas(s, containers, probe, signal))),
+      );
+      ready = services.every((s) => satisfied(s, containers));
     }
     const ids = containerIds(containers);
     const set = ids.join(",");
@@ -133,7 +146,11 @@ export async function waitForConvergence(
     // of a crash loop, so such a stack waits out the whole settle window here.
     const allChecked = containers.length > 0 && containers.every((c) => c.health !== "none");
     if (deferred && readySince !== undefined && swarmReady && allChecked)
-      return done(true, false, { since: readySince, containers: ids });
+      return done(true, false, {
+        since: readySince,
+        containers: ids,
+        serviceOf: Object.fromEntries(containers.map((c) => [c.id, c.service])),
+      });
     const settled = readySince !== undefined && Date.now() - readySince >= settleMs;
     if (settled && swarmReady) return done(true);
     if (settled && acceptProbed) return done(true, true);
@@ -172,19 +189,24 @@ export async function holdSettle(
   signal: AbortSignal,
   pollMs = 500,
 ): Promise<string | undefined> {
-  const expected = settle.containers.join(",");
   for (;;) {
     const [services, containers] = await Promise.all([
-      stackReplicas(docker, stack),
+      stackServices(docker, stack),
       runningContainers(docker, stack),
     ]);
     const after = `${((Date.now() - settle.since) / 1000).toFixed(1)} s after all were healthy`;
     const now = containerIds(containers);
-    if (now.join(",") !== expected) {
-      const gone = settle.containers.filter((id) => !now.includes(id)).map((id) => id.slice(0, 12));
-      return `container ${gone.join(", ") || "set"} stopped or was replaced ${after} (a crash or a crash loop): ${describeReplicas(services)}`;
+    // A run-once job's container that finished with exit 0 is done, not crashed.
+    const finished = new Set(services.filter((s) => s.done).map((s) => s.service));
+    const gone = settle.containers.filter(
+      (id) => !now.includes(id) && !finished.has(settle.serviceOf?.[id] ?? ""),
+    );
+    const added = now.filter((id) => !settle.containers.includes(id));
+    if (gone.length > 0 || added.length > 0) {
+      const which = gone.map((id) => id.slice(0, 12)).join(", ") || "set";
+      return `container ${which} stopped or was replaced ${after} (a crash or a crash loop): ${describeReplicas(services)}`;
     }
-    if (!services.every((s) => s.desired > 0 && s.running >= s.desired))
+    if (!services.every((s) => satisfied(s, containers)))
       return `not every service kept its replicas ${after}: ${describeReplicas(services)}`;
     const left = settle.since + settleMs - Date.now();
     if (left <= 0) return undefined;

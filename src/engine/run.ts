@@ -17,7 +17,16 @@ export interface Step {
 
 /** One row of the tier table: install → upgrade → backup → restore → custom on one deployment. */
 export interface TierResult {
-  name: "install" | "reattach" | "upgrade" | "backup" | "restore" | "custom" | "rollback";
+  /** `overlay:<name>`: an optional COMPOSE_FILE combination the recipe's ccci.yml names. */
+  name:
+    | "install"
+    | "reattach"
+    | "upgrade"
+    | "backup"
+    | "restore"
+    | "custom"
+    | "rollback"
+    | `overlay:${string}`;
   status: "passed" | "failed" | "skipped";
   durationMs: number;
   /** What was deployed (base / head), or why the tier was skipped or failed. */

@@ -37,7 +37,7 @@ export function skipTier(ctx: RunContext, name: TierResult["name"], reason: stri
 export async function convergeAndAssert(
   ctx: RunContext,
   info: RecipeInfo,
-  tier: "install" | "reattach" | "upgrade",
+  tier: TierResult["name"],
 ): Promise<AssertResult[]> {
   const timeoutSeconds = ctx.run.request.timeoutSeconds ?? info.timeoutSeconds ?? ctx.settings.CCCI_TIMEOUT;
   // The settle window watches the version under test for a crash loop after its first healthy moment.
@@ -79,11 +79,15 @@ export async function convergeAndAssert(
  * the window): its containers must stay the same, every service N/N, until SETTLE after they first were
  * all healthy. A failure fails that tier with `generic:settled`. Nothing to do after a failed tier.
  */
-export async function finishSettle(ctx: RunContext): Promise<boolean> {
+export async function finishSettle(ctx: RunContext, ownTierOnly = false): Promise<boolean> {
   const pending = ctx.pendingSettle;
   ctx.pendingSettle = undefined;
   if (!pending) return true;
-  if (ctx.run.tiers.some((t) => t.status === "failed")) return false;
+  // An overlay tier has its own verdict: only its own failure makes its settle window moot.
+  const moot = ownTierOnly
+    ? ctx.run.tiers.findLast((t) => t.name === pending.tier)?.status === "failed"
+    : ctx.run.tiers.some((t) => t.status === "failed");
+  if (moot) return false;
   const settleMs = ctx.settings.CCCI_SETTLE_SECONDS * 1000;
   const started = Date.now();
   const problem = await step(

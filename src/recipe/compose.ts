@@ -10,6 +10,20 @@ export interface ComposeService {
   labels: Record<string, string>;
   image?: string;
   hasHealthcheck: boolean;
+  /** The names the service's `environment:` sets (list or map form, merge keys resolved), across overlays. */
+  environmentKeys: string[];
+}
+
+/** A top-level `secrets:` or `configs:` entry, merged across overlays. */
+export interface ObjectDef {
+  /** The key under `secrets:`/`configs:` (what services mount). */
+  key: string;
+  /** `name:` as written (before interpolation): tells which env variable holds its version. */
+  rawName?: string;
+  /** `name:` interpolated: the Docker name. */
+  name?: string;
+  external: boolean;
+  file?: string;
 }
 
 export interface ComposeModel {
@@ -19,6 +33,9 @@ export interface ComposeModel {
   configs: string[];
   /** Docker names of secrets and configs given by `name:` (interpolated), for the 64-character check. */
   objectNames: { kind: "secret" | "config"; name: string }[];
+  /** Every top-level secret of every enabled overlay, in the order they first appear. */
+  secretDefs: ObjectDef[];
+  configDefs: ObjectDef[];
 }
 
 /** `COMPOSE_FILE="compose.yml:compose.x.yml"` → the files, checked to exist and to stay in the recipe. */
@@ -59,7 +76,8 @@ function labelsOf(raw: unknown): Record<string, string> {
 
 function parseComposeFile(path: string, file: string): Record<string, unknown> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter, uniqueKeys: true });
+  // `merge: true`: YAML merge keys (`<<: *anchor`), which docker's yaml.v2 reader resolves too.
+  const doc = parseDocument(readFileSync(path, "utf8"), { lineCounter, uniqueKeys: true, merge: true });
   const problem = doc.errors[0];
   if (problem) {
     const pos = lineCounter.linePos(problem.pos[0]);
@@ -84,17 +102,58 @@ function mergeService(
 ) {
   const deploy = (raw.deploy ?? {}) as Record<string, unknown>;
   const labels = Object.fromEntries(
-    Object.entries(labelsOf(deploy.labels)).map(([k, v]) => [interpolate(k, env), interpolate(v, env)]),
+    // docker interpolates values, not mapping keys: a list entry `k=${X}` is one value, but in the
+    // mapping form `coop-cloud.${STACK_NAME}.timeout: 60` the key stays literal (for abra too).
+    Object.entries(labelsOf(deploy.labels)).map(([k, v]) => [
+      Array.isArray(deploy.labels) ? interpolate(k, env) : k,
+      interpolate(v, env),
+    ]),
   );
   const existing = model.services.get(name);
   model.services.set(name, {
     name,
+    environmentKeys: [
+      ...new Set([...(existing?.environmentKeys ?? []), ...environmentKeysOf(raw.environment)]),
+    ],
     labels: { ...existing?.labels, ...labels },
     image: typeof raw.image === "string" ? interpolate(raw.image, env) : existing?.image,
     hasHealthcheck:
       existing?.hasHealthcheck === true ||
       Boolean(raw.healthcheck && !(raw.healthcheck as Record<string, unknown>).disable),
   });
+}
+
+/** `environment:` as a list (`KEY=v`, `KEY`) or a map: the names it sets. */
+function environmentKeysOf(raw: unknown): string[] {
+  if (Array.isArray(raw)) return raw.map((entry) => String(entry).split("=")[0]!.trim());
+  if (raw && typeof raw === "object") return Object.keys(raw);
+  return [];
+}
+
+function mergeObjectDefs(
+  defs: ObjectDef[],
+  section: unknown,
+  env: Record<string, string>,
+  file: string,
+): void {
+  for (const [key, value] of Object.entries((section ?? {}) as Record<string, unknown>)) {
+    const raw = (value ?? {}) as { name?: unknown; external?: unknown; file?: unknown };
+    const rawName = typeof raw.name === "string" ? raw.name : undefined;
+    const def: ObjectDef = {
+      key,
+      rawName,
+      name: rawName === undefined ? undefined : interpolateOrExplain(rawName, env, file),
+      external: raw.external === true || (typeof raw.external === "object" && raw.external !== null),
+      file: typeof raw.file === "string" ? raw.file : undefined,
+    };
+    const at = defs.findIndex((d) => d.key === key);
+    if (at < 0) defs.push(def);
+    else
+      defs[at] = {
+        ...defs[at]!,
+        ...Object.fromEntries(Object.entries(def).filter(([, v]) => v !== undefined)),
+      };
+  }
 }
 
 function interpolateOrExplain(text: string, env: Record<string, string>, file: string): string {
@@ -107,7 +166,15 @@ function interpolateOrExplain(text: string, env: Record<string, string>, file: s
 
 /** Reads the recipe's compose files the way `docker stack deploy -c a -c b` merges them. */
 export function loadCompose(recipeDir: string, files: string[], env: Record<string, string>): ComposeModel {
-  const model: ComposeModel = { services: new Map(), volumes: [], secrets: [], configs: [], objectNames: [] };
+  const model: ComposeModel = {
+    services: new Map(),
+    volumes: [],
+    secrets: [],
+    configs: [],
+    objectNames: [],
+    secretDefs: [],
+    configDefs: [],
+  };
   const addKeys = (list: string[], section: unknown) => {
     for (const key of Object.keys((section as Record<string, unknown>) ?? {}))
       if (!list.includes(key)) list.push(key);
@@ -124,6 +191,8 @@ export function loadCompose(recipeDir: string, files: string[], env: Record<stri
     addKeys(model.volumes, data.volumes);
     addKeys(model.secrets, data.secrets);
     addKeys(model.configs, data.configs);
+    mergeObjectDefs(model.secretDefs, data.secrets, env, file);
+    mergeObjectDefs(model.configDefs, data.configs, env, file);
     for (const kind of ["secret", "config"] as const) {
       for (const raw of Object.values(
         (data[`${kind}s`] ?? {}) as Record<string, { name?: unknown } | null>,

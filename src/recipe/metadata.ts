@@ -4,20 +4,23 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { parseSsoDeclaration, type SsoDeclaration } from "../sso/declaration.js";
+import { type OverlayDeclaration, parseOverlays } from "./overlays.js";
 
 /** The optional `ccci.yml` at the top of a recipe: what ccci needs to know beyond compose and env. */
 export const METADATA_FILE = "ccci.yml";
 
 export interface RecipeMetadata {
   sso?: SsoDeclaration;
+  /** Extra COMPOSE_FILE combinations, each tested as its own tier (`overlay:<name>`). */
+  overlays?: OverlayDeclaration[];
 }
 
 const metadataSchema = z.strictObject(
-  { sso: z.unknown().optional() },
+  { sso: z.unknown().optional(), overlays: z.unknown().optional() },
   {
     error: (issue) =>
       issue.code === "unrecognized_keys"
-        ? `unknown key(s) ${issue.keys.join(", ")} (known: sso)`
+        ? `unknown key(s) ${issue.keys.join(", ")} (known: sso, overlays)`
         : "expected a mapping",
   },
 );
@@ -41,5 +44,9 @@ export function readRecipeMetadata(recipeDir: string): RecipeMetadata {
       "RECIPE_INVALID",
       `${METADATA_FILE}: ${parsed.error.issues.map((i) => i.message).join("; ")}`,
     );
-  return parsed.data.sso === undefined ? {} : { sso: parseSsoDeclaration(parsed.data.sso, METADATA_FILE) };
+  const { sso, overlays } = parsed.data;
+  return {
+    ...(sso === undefined ? {} : { sso: parseSsoDeclaration(sso, METADATA_FILE) }),
+    ...(overlays === undefined ? {} : { overlays: parseOverlays(overlays, METADATA_FILE) }),
+  };
 }

@@ -119,3 +119,80 @@ describe("renderEnvFile", () => {
     expect(envToRecord(parseEnvFile(renderEnvFile(env)))).toEqual(env);
   });
 });
+
+/** godotenv's documented cases (abra reads env files with a fork of it) and abra's conventions. */
+describe("parseEnvFile expands variables as abra does", () => {
+  const values = (text: string, overrides?: Record<string, string>) =>
+    envToRecord(parseEnvFile(text, overrides ? { overrides } : {}));
+
+  it.each([
+    [
+      "bonfire's COMPOSE_FILE chaining: earlier lines visible to later ones",
+      'COMPOSE_FILE="compose.yml"\nCOMPOSE_FILE="$COMPOSE_FILE:compose.postgres.yml"\nCOMPOSE_FILE="$COMPOSE_FILE:compose.meilisearch.yml"',
+      "COMPOSE_FILE",
+      "compose.yml:compose.postgres.yml:compose.meilisearch.yml",
+    ],
+    [
+      "a commented-out overlay line is ignored",
+      'COMPOSE_FILE="compose.yml"\n#COMPOSE_FILE="$COMPOSE_FILE:compose.mail.yml"\n# COMPOSE_FILE="$COMPOSE_FILE:compose.x.yml"',
+      "COMPOSE_FILE",
+      "compose.yml",
+    ],
+    ["${VAR} unquoted", "A=a\nB=${A}b", "B", "ab"],
+    ["$VAR unquoted", "A=a\nB=x$A", "B", "xa"],
+    ["a variable defined later is empty here", "B=[$A]\nA=a", "B", "[]"],
+    ["an unknown variable is empty (the host's env is not read)", "B=[${HOME}]", "B", "[]"],
+    ["single quotes are literal", "A=a\nB='$A ${A} \\n'", "B", "$A ${A} \\n"],
+    ["double quotes expand", 'A=a\nB="<$A>"', "B", "<a>"],
+    ['double quotes take \\n, \\" and \\\\ escapes', 'B="x\\ny \\"q\\" \\\\ z"', "B", 'x\ny "q" \\ z'],
+    ["\\$ is a literal dollar in double quotes", 'A=a\nB="\\$A"', "B", "$A"],
+    ["a lowercase name is not a variable (godotenv)", "B=$lower", "B", "$lower"],
+    ["$( loses its $: no command substitution", "B=$(id)", "B", "(id)"],
+    ["a trailing # comment is not part of the value", "A=a # note", "A", "a"],
+    ["a # without a blank before it is", "A=http://x/#frag", "A", "http://x/#frag"],
+    ["a # in double quotes is", 'A="a # b" # c', "A", "a # b"],
+    ["export is allowed", "export A=1", "A", "1"],
+    ["a yaml-style colon is allowed", "A: 1", "A", "1"],
+    ["a multi-line double-quoted value", 'A="one\ntwo"\nB=3', "A", "one\ntwo"],
+    ["${VAR:-d} with VAR unset", "B=${A:-d}", "B", "d"],
+    ["${VAR:-d} with VAR empty", "A=\nB=${A:-d}", "B", "d"],
+    ["${VAR-d} with VAR empty", "A=\nB=${A-d}", "B", ""],
+    ["${VAR:+alt} with VAR set", "A=1\nB=${A:+alt}", "B", "alt"],
+    ["${VAR:+alt} with VAR unset", "B=${A:+alt}", "B", ""],
+    ["${VAR+alt} with VAR empty", "A=\nB=${A+alt}", "B", "alt"],
+    [
+      "bonfire's OAUTH_ISSUER=https://${DOMAIN}",
+      "DOMAIN=x.org\nOAUTH_ISSUER=https://${DOMAIN}",
+      "OAUTH_ISSUER",
+      "https://x.org",
+    ],
+  ])("%s", (_what, text, key, value) => {
+    expect(values(text)[key]).toBe(value);
+  });
+
+  it("keeps a modifier comment after a quoted value", () => {
+    expect(parseEnvFile('SECRET_X_VERSION="v1" # length=64 charset=special-chars')).toEqual([
+      { key: "SECRET_X_VERSION", value: "v1", comment: "length=64 charset=special-chars" },
+    ]);
+  });
+
+  it("lets overrides (the app's DOMAIN) win where they are set, visible to the lines after", () => {
+    expect(
+      values("DOMAIN=demo.example.com\nURL=https://${DOMAIN}/", { DOMAIN: "demo-a1b2c3.ci.localhost" }),
+    ).toEqual({ DOMAIN: "demo-a1b2c3.ci.localhost", URL: "https://demo-a1b2c3.ci.localhost/" });
+  });
+
+  it.each([
+    [
+      "${VAR:?err} with VAR unset, naming the variable",
+      "B=${NEEDED:?set NEEDED first}",
+      /B: required variable NEEDED is not set: set NEEDED first/,
+    ],
+    ["${VAR?err} with VAR unset", "B=${NEEDED?why}", /NEEDED is not set: why/],
+    ["${VAR:?err} with VAR empty", "NEEDED=\nB=${NEEDED:?why}", /NEEDED is empty: why/],
+    ["an unterminated double quote", 'A="open\nB=1', /A: unterminated double-quoted value/],
+    ["an unterminated single quote", "A='open", /A: unterminated single-quoted value/],
+  ])("refuses %s", (_what, text, message) => {
+    expect(() => parseEnvFile(text)).toThrow(message);
+  });
+});

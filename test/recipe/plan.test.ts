@@ -29,7 +29,8 @@ function refusal(files: Record<string, string>, planDomain = domain): UserError 
   throw new Error("expected planApp to refuse the recipe");
 }
 
-const sample = (...lines: string[]) => `${["TYPE=demo", "DOMAIN=demo.example.com", ...lines].join("\n")}\n`;
+const sample = (...lines: string[]) =>
+  `${["TYPE=demo", "DOMAIN=demo.example.com", "SECRET_API_KEY_VERSION=v1", ...lines].join("\n")}\n`;
 
 describe("planApp", () => {
   it("derives the stack from the domain and fills DOMAIN and TYPE into the app's env", () => {
@@ -45,23 +46,75 @@ describe("planApp", () => {
     expect(app.env).not.toHaveProperty("EXTRA_DOMAINS");
   });
 
-  it("plans a secret per SECRET_*_VERSION with its length hint and abra's docker name", () => {
+  it("plans the external secrets of the merged compose, with length= and charset= from their version's line", () => {
+    const secret = (key: string, variable: string) =>
+      `  ${key}:\n    external: true\n    name: \${STACK_NAME}_${key}_\${${variable}}\n`;
     const { plan: app } = plan({
-      ...demoRecipe,
       ".env.sample": sample(
-        "SECRET_DB_PASSWORD_VERSION=v1 # length=48",
-        "SECRET_API_KEY_VERSION=v2",
-        "#SECRET_OLD_VERSION=v1",
+        'COMPOSE_FILE="compose.yml"',
+        'COMPOSE_FILE="$COMPOSE_FILE:compose.db.yml"',
+        "SECRET_DB_PASSWORD_VERSION=v1 # length=48 charset=special-chars",
         "SECRET_TINY_VERSION=v1 # length=2",
         "SECRET_HUGE_VERSION=v3 # length=9999",
+        "SECRET_UNUSED_VERSION=v1",
       ),
+      "compose.yml": `services:\n  app:\n    image: x\nsecrets:\n${secret("api_key", "SECRET_API_KEY_VERSION")}${secret("tiny", "SECRET_TINY_VERSION")}  from_file:\n    file: ./x\n`,
+      "compose.db.yml": `services:\n  db:\n    image: x\nsecrets:\n${secret("db_password", "SECRET_DB_PASSWORD_VERSION")}${secret("huge", "SECRET_HUGE_VERSION")}`,
+      x: "file secret\n",
     });
     expect(app.secrets).toEqual([
-      { name: "db_password", version: "v1", length: 48, dockerName: `${stack}_db_password_v1` },
-      { name: "api_key", version: "v2", length: 32, dockerName: `${stack}_api_key_v2` },
+      { name: "api_key", version: "v1", length: 32, dockerName: `${stack}_api_key_v1` },
       { name: "tiny", version: "v1", length: 8, dockerName: `${stack}_tiny_v1` },
+      {
+        name: "db_password",
+        version: "v1",
+        length: 48,
+        charset: "special-chars",
+        dockerName: `${stack}_db_password_v1`,
+      },
       { name: "huge", version: "v3", length: 512, dockerName: `${stack}_huge_v3` },
     ]);
+  });
+
+  it.each([
+    [
+      "a secret whose version variable is not set",
+      "name: ${STACK_NAME}_key_${SECRET_KEY_VERSION}",
+      [],
+      /secret key: its name .* has no version after the last _/,
+    ],
+    [
+      "an external secret named outside the app",
+      "name: warm-keycloak_ci_localhost_admin_password_v1",
+      [],
+      /secret key: an external secret must be named \$\{STACK_NAME\}_/,
+    ],
+    ["an external secret without a name", "", [], /must be named/],
+    [
+      "an unknown charset=",
+      "name: ${STACK_NAME}_key_${SECRET_KEY_VERSION}",
+      ["SECRET_KEY_VERSION=v1 # charset=emoji"],
+      /SECRET_KEY_VERSION in \.env\.sample: charset=emoji is not a known charset \(known: default, special-chars\)/,
+    ],
+    [
+      "a length= that is not a number",
+      "name: ${STACK_NAME}_key_${SECRET_KEY_VERSION}",
+      ["SECRET_KEY_VERSION=v1 # length=long"],
+      /length=long is not a number/,
+    ],
+    [
+      "a version that is not like v1",
+      "name: ${STACK_NAME}_key_${SECRET_KEY_VERSION}",
+      ["SECRET_KEY_VERSION=1.0;rm"],
+      /version "1\.0;rm".*is not like v1/,
+    ],
+  ])("refuses %s with RECIPE_INVALID", (_what, name, lines, message) => {
+    const error = refusal({
+      ".env.sample": sample(...lines),
+      "compose.yml": `services:\n  app:\n    image: x\nsecrets:\n  key:\n    external: true\n    ${name}\n`,
+    });
+    expect(error.code).toBe("RECIPE_INVALID");
+    expect(error.message).toMatch(message);
   });
 
   it("merges COMPOSE_FILE overlays: labels from the overlay win, services and volumes add up", () => {
@@ -148,11 +201,6 @@ volumes:
       /compose\.yml does not parse \(line 4/,
     ],
     [
-      "a secret version that is not like v1",
-      { ...demoRecipe, ".env.sample": sample("SECRET_X_VERSION=1.0;rm") },
-      /SECRET_X_VERSION=1\.0;rm/,
-    ],
-    [
       "a port label that is not a port",
       {
         "compose.yml": `services:\n  app:\n    image: x\n    deploy:\n      labels: ["traefik.http.services.\${STACK_NAME}.loadbalancer.server.port=http"]\n`,
@@ -223,7 +271,11 @@ configs:
     const error = refusal(
       {
         ...demoRecipe,
-        ".env.sample": sample("SECRET_API_KEY_VERSION=v1", "SECRET_DB_ROOT_PASSWORD_VERSION=v1"),
+        ".env.sample": sample("SECRET_DB_ROOT_PASSWORD_VERSION=v1"),
+        "compose.yml": demoRecipe["compose.yml"].replace(
+          "secrets:\n",
+          "secrets:\n  db_root_password:\n    external: true\n    name: ${STACK_NAME}_db_root_password_${SECRET_DB_ROOT_PASSWORD_VERSION}\n",
+        ),
       },
       longDomain,
     );
@@ -246,12 +298,103 @@ describe("planApp reads abra.sh exports the way abra does", () => {
     expect(info.compose.objectNames).toContainEqual({ kind: "config", name: `${stack}_entry_v3` });
   });
 
-  it("lets .env.sample override an abra.sh export of the same name", () => {
+  it("lets an abra.sh export win over .env.sample, as abra's deploy lays abra.sh over the app env", () => {
     const info = plan({
       "compose.yml": `version: "3.8"\nservices:\n  app:\n    image: x\n`,
       ".env.sample": sample("ENTRY_CONF_VERSION=v9"),
       "abra.sh": "export ENTRY_CONF_VERSION=v3\n",
     });
-    expect(info.plan.env.ENTRY_CONF_VERSION).toBe("v9");
+    expect(info.plan.env.ENTRY_CONF_VERSION).toBe("v3");
+  });
+});
+
+describe("planApp reads recipes shaped like the catalogue", () => {
+  it("resolves YAML anchors and merge keys (`<<: *anchor`, x- fields) in labels and environment", () => {
+    const info = plan({
+      ".env.sample": sample(),
+      "compose.yml": `version: "3.8"
+x-deploy-labels: &labels
+  traefik.enable: "true"
+  traefik.http.services.demo.loadbalancer.server.port: "\${PORT:-8080}"
+  coop-cloud.\${STACK_NAME}.timeout: "77"
+x-env: &env
+  DB_HOST: db
+services:
+  app:
+    image: x
+    environment:
+      <<: *env
+      OWN: "1"
+    deploy:
+      labels:
+        <<: *labels
+        extra: here
+`,
+    });
+    // As docker reads it: values are interpolated, mapping keys are not (this timeout label's key keeps
+    // its literal `${STACK_NAME}`, so neither abra nor ccci finds it).
+    expect(info.timeoutSeconds).toBeUndefined();
+    expect(info.compose.services.get("app")?.labels).toHaveProperty(
+      ["coop-cloud.${STACK_NAME}.timeout"],
+      "77",
+    );
+    expect(info.http).toEqual({ service: "app", port: 8080 });
+    expect(info.compose.services.get("app")?.labels.extra).toBe("here");
+    expect(info.plan.appEnvironmentKeys).toEqual(["DB_HOST", "OWN"]);
+  });
+
+  it.each([
+    [
+      "keyed by a name of its own",
+      ["web", "traefik.http.services.custom-web.loadbalancer.server.port=8000"],
+      { service: "web", port: 8000 },
+    ],
+    [
+      "on app, keyed by the stack, over another service's",
+      ["web", "traefik.http.services.other.loadbalancer.server.port=9000"],
+      { service: "app", port: 8080 },
+    ],
+  ])("finds the HTTP port from a traefik service label %s", (_what, [service, label], expected) => {
+    const compose = `services:
+  ${service}:
+    image: x
+    deploy:
+      labels: ["${label}"]
+${expected.service === "app" ? '  app:\n    image: x\n    deploy:\n      labels: ["traefik.http.services.${STACK_NAME}.loadbalancer.server.port=8080"]\n' : ""}`;
+    expect(plan({ "compose.yml": compose }).http).toEqual(expected);
+  });
+
+  it("ignores the port label of a service Traefik is told to skip", () => {
+    const compose = `services:\n  app:\n    image: x\n    deploy:\n      labels: ["traefik.enable=false", "traefik.http.services.x.loadbalancer.server.port=80"]\n`;
+    expect(plan({ "compose.yml": compose }).http).toBeUndefined();
+  });
+
+  it("writes the app's domain where .env.sample names <recipe>.example.com, as abra app new does", () => {
+    const info = plan({
+      ...demoRecipe,
+      ".env.sample": sample("EXTRA_DOMAINS=', `www.demo.example.com`'", "URL=https://${DOMAIN}/x"),
+    });
+    expect(info.plan.env.EXTRA_DOMAINS).toBe(`, \`www.${domain}\``);
+    expect(info.plan.env.URL).toBe(`https://${domain}/x`);
+  });
+
+  it("refuses an env file it cannot read, naming .env.sample and the setting", () => {
+    const error = refusal({ ...demoRecipe, ".env.sample": sample('BROKEN="open') });
+    expect(error.code).toBe("RECIPE_INVALID");
+    expect(error.message).toBe(".env.sample: BROKEN: unterminated double-quoted value");
+  });
+
+  it("takes envOverrides (an overlay tier's COMPOSE_FILE) over .env.sample", () => {
+    const info = planApp({
+      recipe: "demo",
+      checkoutDir: writeRecipe({ ...demoRecipe, "compose.sso.yml": "services:\n  sso:\n    image: y\n" }),
+      sha: null,
+      domain,
+      server: "default",
+      runDir: "/nonexistent-run-dir",
+      envOverrides: { COMPOSE_FILE: "compose.yml:compose.sso.yml" },
+    });
+    expect(info.plan.composeFiles).toEqual(["compose.yml", "compose.sso.yml"]);
+    expect(info.plan).not.toHaveProperty("envOverrides");
   });
 });

@@ -273,8 +273,8 @@ export const hostileCases: HostileCase[] = [
       editCompose(dir, (c) => {
         c.secrets.api_key.name = "warm-keyc_ci_localhost_admin_password_v1";
       }),
-    code: "RECIPE_POLICY",
-    message: /secrets\.api_key: external: uses the secret warm-keyc_ci_localhost_admin_password_v1/,
+    code: "RECIPE_INVALID",
+    message: /secret api_key: an external secret must be named/,
   },
   {
     name: "another stack's network, as an external network",

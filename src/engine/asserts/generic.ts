@@ -2,6 +2,7 @@ import type { RecipeInfo } from "../../recipe/plan.js";
 import type { RunContext } from "../context.js";
 import { type Convergence, describeReplicas } from "../converge.js";
 import type { AssertResult } from "../run.js";
+import { describeService, expectsNoContainer } from "../service-expectations.js";
 import { containerOf } from "./containers.js";
 import { checkHealth } from "./health.js";
 import { isRealAnswer, probeHttp } from "./http-probe.js";
@@ -39,13 +40,18 @@ export async function runGenericAsserts(
   };
   // A crash loop can show N/N at the very moment the wait ends: when convergence failed, every service
   // short of its replicas is suspect, and if none is at that moment, all of them are.
-  const short = convergence.services.filter((s) => s.running < s.desired).map((s) => s.service);
+  const short = convergence.services
+    .filter((s) => !expectsNoContainer(s) && s.running < s.desired)
+    .map((s) => s.service);
   const notConverged = convergence.converged
     ? []
     : short.length > 0
       ? short
       : convergence.services.map((s) => s.service);
-  const health = await checkHealth(ctx.docker, stack, info.compose, convergence.healthProbed);
+  const notRunning = new Map(
+    convergence.services.filter(expectsNoContainer).map((s) => [s.service, describeService(s)]),
+  );
+  const health = await checkHealth(ctx.docker, stack, info.compose, convergence.healthProbed, notRunning);
   const healthy = await timed("generic:healthy", async () => ({
     passed: health.passed,
     detail: health.detail,

@@ -18,6 +18,8 @@ export async function checkHealth(
   stack: string,
   compose: ComposeModel,
   probed: ReadonlySet<string> = new Set(),
+  /** Full service names expected to run nothing (`replicas: 0`, cron, finished job) → why. */
+  notRunning: ReadonlyMap<string, string> = new Map(),
 ): Promise<HealthVerdict> {
   const containers = await runningContainers(docker, stack);
   const failing: string[] = [];
@@ -25,6 +27,11 @@ export async function checkHealth(
   for (const service of compose.services.keys()) {
     const full = `${stack}_${service}`;
     const mine = containers.filter((c) => c.service === full);
+    const idle = notRunning.get(full);
+    if (mine.length === 0 && idle) {
+      notes.push(`${service}: not expected to run (${idle.slice(full.length + 1)})`);
+      continue;
+    }
     if (mine.length === 0) {
       failing.push(full);
       notes.push(`${service}: no running container`);
