@@ -73,11 +73,7 @@ describe("the Gitea forge over Gitea's API", () => {
     await forge().ensureStickyComment(repo, 4, MARKER, `${MARKER}\nnew`);
     expect(requests.map((r) => r.method)).toEqual(["GET"]);
     requests.length = 0;
-    comments = [comments[0] as never].map(() => ({
-      id: 1,
-      body: `${MARKER}\nx`,
-      user: { login: "visitor" },
-    }));
+    comments = [{ id: 1, body: `${MARKER}\nx`, user: { login: "visitor" } }];
     await forge().ensureStickyComment(repo, 4, MARKER, `${MARKER}\nnew`);
     expect(requests.slice(1)).toMatchObject([
       { method: "POST", url: "/api/v1/repos/maint/hello/issues/4/comments" },

@@ -90,6 +90,6 @@ describe("Gitea settings", () => {
   it("the listener settings are checked too", () => {
     expect(readServerEnv({ PORT: "8080" })).toEqual({ PORT: 8080, HOST: "localhost", LOG_LEVEL: "info" });
     expect(() => readServerEnv({ PORT: "70000" })).toThrow(/PORT: expected a TCP port/);
-    expect(() => readServerEnv({ LOG_LEVEL: "loud" })).toThrow(/LOG_LEVEL/);
+    expect(() => readServerEnv({ LOG_LEVEL: "loud" } as unknown as NodeJS.ProcessEnv)).toThrow(/LOG_LEVEL/);
   });
 });
