@@ -37,6 +37,9 @@ admin_user=ccci-admin
 [[ $start_timeout =~ ^[0-9]+$ ]] || die "CCCI_GITEA_START_TIMEOUT must be seconds (got '$start_timeout')"
 
 bin=$cache/gitea-$version
+# Built without the `bindata` tag (that needs Gitea's frontend build), Gitea reads its locales and
+# templates from disk: they are kept beside the binary, from the same module version.
+static=$cache/static-$version
 instance=$cache/instance-$port
 ini=$instance/custom/conf/app.ini
 url=http://127.0.0.1:$port
@@ -72,30 +75,35 @@ running_pid() {
 }
 
 build() {
-  [ -x "$bin" ] && return 0
+  [ -x "$bin" ] && [ -d "$static/options" ] && return 0
   command -v go >/dev/null 2>&1 || die "go is needed to build Gitea $version (none on PATH)"
   command -v gcc >/dev/null 2>&1 || { log "installing gcc (sqlite needs cgo)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null; }
   mkdir -p "$cache"
   # One build at a time per cache (two CI runs on one machine share it); the second waits, then reuses.
   exec 9>"$cache/build.lock"
   flock 9
-  if [ -x "$bin" ]; then flock -u 9; return 0; fi
+  if [ -x "$bin" ] && [ -d "$static/options" ]; then flock -u 9; return 0; fi
   local started dir src
   started=$(date +%s)
   export GOMODCACHE=$cache/gomod GOPATH=$cache/gopath GOCACHE=$cache/gocache GOFLAGS="-modcacherw -buildvcs=false"
   log "downloading code.gitea.io/gitea@$version and its modules (~400 MiB the first time) into $GOMODCACHE"
   dir=$(cd "$cache" && go mod download -json "code.gitea.io/gitea@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
   [ -n "$dir" ] && [ -f "$dir/go.mod" ] || die "go mod download did not give a module directory for $version"
-  # The module cache is read-only by design and the build writes beside go.mod: build in a copy.
-  src=$cache/src-$version
-  rm -rf "$src" && cp -r "$dir" "$src" && chmod -R u+w "$src"
-  (cd "$src" && go mod download)
-  log "building Gitea $version (tags sqlite sqlite_unlock_notify; ~7 min on two cores the first time)"
-  (cd "$src" && go build -tags 'sqlite sqlite_unlock_notify' -o "$bin.part" .)
-  mv "$bin.part" "$bin"
-  rm -rf "$src"
+  rm -rf "$static.part" && mkdir -p "$static.part"
+  cp -r "$dir/options" "$dir/templates" "$dir/public" "$static.part/"
+  rm -rf "$static" && mv "$static.part" "$static"
+  if [ ! -x "$bin" ]; then
+    # The module cache is read-only by design and the build writes beside go.mod: build in a copy.
+    src=$cache/src-$version
+    rm -rf "$src" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+    (cd "$src" && go mod download)
+    log "building Gitea $version (tags sqlite sqlite_unlock_notify; ~7 min on two cores the first time)"
+    (cd "$src" && go build -tags 'sqlite sqlite_unlock_notify' -o "$bin.part" .)
+    mv "$bin.part" "$bin"
+    rm -rf "$src"
+  fi
   flock -u 9
-  log "built $bin in $(($(date +%s) - started)) s"
+  log "$bin and $static ready after $(($(date +%s) - started)) s"
 }
 
 write_ini() {
@@ -116,6 +124,7 @@ PROTOCOL = http
 HTTP_ADDR = 127.0.0.1
 HTTP_PORT = $port
 ROOT_URL = $url/
+STATIC_ROOT_PATH = $static
 DISABLE_SSH = true
 START_SSH_SERVER = false
 OFFLINE_MODE = true
@@ -200,8 +209,9 @@ ensure_admin() {
   token_works && return 0
   log "creating an API token for $admin_user"
   local token
+  # Gitea's CLI logs to stdout too (the running-as-root warning): keep only the token line.
   token=$(gitea admin user generate-access-token --username "$admin_user" \
-    --token-name "ccci-e2e-$(date +%s)" --scopes all --raw)
+    --token-name "ccci-e2e-$(date +%s)" --scopes all --raw | grep -Ex '[0-9a-f]{40}' | tail -1)
   [[ $token =~ ^[0-9a-f]{40}$ ]] || die "gitea did not print a token"
   (umask 077 && printf '%s\n' "$token" >"$token_file")
   token_works || die "the new token is refused by $url"
