@@ -4,9 +4,9 @@ import { BackgroundTasks } from "../github/background.js";
 import type { InterruptedRun } from "../github/reporter.js";
 import type { Logger } from "../log.js";
 import { type StatusSources, statusPageHandler } from "../ops/status-page.js";
-import { GiteaClient } from "./client.js";
+import type { GiteaClient } from "./client.js";
 import { onGiteaComment } from "./comment-trigger.js";
-import { GiteaForge, whoAmI } from "./gitea-forge.js";
+import { GiteaForge } from "./gitea-forge.js";
 import { onGiteaPullRequestChanged } from "./pull-request-trigger.js";
 import { GiteaReporter } from "./reporter.js";
 import type { GiteaConfig } from "./settings.js";
@@ -16,6 +16,9 @@ export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean
 
 export interface GiteaAppOptions {
   config: GiteaConfig;
+  client: GiteaClient;
+  /** The bot user's login, from `whoAmI` at start-up. */
+  botLogin: string;
   engine: EngineApi;
   log: Logger;
   statusSources?: StatusSources;
@@ -33,11 +36,9 @@ export interface GiteaApp {
 }
 
 /** Wires Gitea's deliveries to the triggers and the engine to the Gitea reporter, nothing else. */
-export async function createGiteaApp(options: GiteaAppOptions): Promise<GiteaApp> {
-  const { engine, log } = options;
-  const client = new GiteaClient({ baseUrl: options.config.baseUrl, token: options.config.token });
-  const botLogin = await whoAmI(client);
-  const forge = new GiteaForge(client, botLogin);
+export function createGiteaApp(options: GiteaAppOptions): GiteaApp {
+  const { engine, log, botLogin } = options;
+  const forge = new GiteaForge(options.client, botLogin);
   const tasks = new BackgroundTasks(log);
   const reporter = new GiteaReporter({
     engine,

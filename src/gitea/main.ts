@@ -7,7 +7,8 @@ import { startBackgroundJobs } from "../ops/background.js";
 import { createStatusSources } from "../ops/status/sources.js";
 import { recoverInterrupted } from "../ops/sweep-interrupted.js";
 import { createGiteaApp, type HttpHandler } from "./app.js";
-import { GiteaApiError } from "./client.js";
+import { GiteaApiError, GiteaClient } from "./client.js";
+import { whoAmI } from "./gitea-forge.js";
 import { readServerEnv } from "./server-env.js";
 import { readGiteaConfig } from "./settings.js";
 
@@ -50,11 +51,20 @@ function serve(handlers: HttpHandler[], log: Logger): Server {
 export async function runGiteaBot(): Promise<void> {
   const config = readConfiguration();
   const log = createLogger(config.server.LOG_LEVEL);
+  // The token is checked (and the bot's login learnt) before recovery or any job touches anything.
+  const client = new GiteaClient({ baseUrl: config.gitea.baseUrl, token: config.gitea.token });
+  const botLogin = await whoAmI(client).catch((error: unknown) => {
+    const problem = startupProblem(error, config.gitea.baseUrl);
+    if (problem) exitWith(problem);
+    throw error;
+  });
   const engine = createEngine({ settings: config.settings, log });
   const interrupted = await recoverInterrupted(engine, config.settings, log);
   const jobs = startBackgroundJobs(engine, config.settings, log);
-  const app = await createGiteaApp({
+  const app = createGiteaApp({
     config: config.gitea,
+    client,
+    botLogin,
     engine,
     log,
     extraHandlers: jobs.handlers,
@@ -63,10 +73,6 @@ export async function runGiteaBot(): Promise<void> {
       registry: engine.warm.registry,
       disk: engine.disk,
     }),
-  }).catch((error: unknown) => {
-    const problem = startupProblem(error, config.gitea.baseUrl);
-    if (problem) exitWith(problem);
-    throw error;
   });
   const server = serve(app.handlers, log);
   await new Promise<void>((resolve) => server.listen(config.server.PORT, config.server.HOST, resolve));

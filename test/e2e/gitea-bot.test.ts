@@ -1,9 +1,11 @@
 import { createHmac } from "node:crypto";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { giteaCommentCreatedSchema } from "../../src/gitea/payloads.js";
 import { botEnv, freePort, git, mainJs, waitFor } from "./support/bot.js";
 import { repoRoot } from "./support/cli.js";
 import {
@@ -31,7 +33,58 @@ const SECRET = `gitea-e2e-${Date.now()}`;
 const COLD_MARKER = "<!-- ccci:result mode=cold -->";
 const QUICK_MARKER = "<!-- ccci:result mode=quick -->";
 
+/** A second hook's target: what Gitea really sends, headers and body, to check the payload ccci trusts. */
+async function deliveryRecorder() {
+  const deliveries: { headers: IncomingHttpHeaders; body: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      deliveries.push({ headers: req.headers, body });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  return { deliveries, url, stop: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe.skipIf(skipReason !== undefined)("npm start with CCCI_FORGE=gitea refuses bad settings", () => {
+  it.each([
+    ["a missing CCCI_GITEA_URL", { CCCI_GITEA_URL: "" }, /CCCI_GITEA_URL: required with CCCI_FORGE=gitea/],
+    [
+      "a missing token file",
+      { CCCI_GITEA_TOKEN_FILE: "/nonexistent/token" },
+      /CCCI_GITEA_TOKEN_FILE: cannot read/,
+    ],
+    ["a token the real Gitea refuses", {}, /CCCI_GITEA_TOKEN_FILE: .* refused the token \(401\)/],
+  ])(
+    "%s stops start-up with exit code 2 and a message naming the variable",
+    async (_name, patch, message) => {
+      const secrets = mkdtempSync(join(tmpdir(), "ccci-gitea-bad-"));
+      writeFileSync(join(secrets, "token"), `${"0".repeat(40)}\n`);
+      writeFileSync(join(secrets, "secret"), "a-secret-never-printed\n");
+      const env = botEnv({
+        CCCI_FORGE: "gitea",
+        CCCI_GITEA_URL: giteaUrl as string,
+        CCCI_GITEA_TOKEN_FILE: join(secrets, "token"),
+        CCCI_GITEA_WEBHOOK_SECRET_FILE: join(secrets, "secret"),
+        PORT: "0",
+        ...patch,
+      });
+      const result = await execa("node", [mainJs], { cwd: repoRoot, env, reject: false, timeout: 60_000 });
+      expect(result.exitCode, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(`${result.stdout}${result.stderr}`).not.toContain("a-secret-never-printed");
+      expect(`${result.stdout}${result.stderr}`).not.toContain("0".repeat(40));
+    },
+  );
+});
+
 describe.skipIf(skipReason !== undefined)("the Gitea forge against a real Gitea", () => {
+  let recorder: Awaited<ReturnType<typeof deliveryRecorder>>;
   let admin: GiteaApi;
   let maintainer: GiteaUser;
   let writer: GiteaUser;
@@ -101,16 +154,14 @@ describe.skipIf(skipReason !== undefined)("the Gitea forge against a real Gitea"
           : undefined,
       60_000,
     );
-    await as(maintainer).call("POST", `${repoPath}/hooks`, {
-      type: "gitea",
-      active: true,
-      events: ["pull_request_only", "pull_request_comment", "pull_request_sync"],
-      config: {
-        url: `http://127.0.0.1:${port}/api/gitea/webhooks`,
-        content_type: "json",
-        secret: SECRET,
-      },
-    });
+    recorder = await deliveryRecorder();
+    for (const url of [`http://127.0.0.1:${port}/api/gitea/webhooks`, recorder.url])
+      await as(maintainer).call("POST", `${repoPath}/hooks`, {
+        type: "gitea",
+        active: true,
+        events: ["pull_request_only", "pull_request_comment", "pull_request_sync"],
+        config: { url, content_type: "json", secret: SECRET },
+      });
   }, 240_000);
 
   afterAll(async () => {
@@ -172,6 +223,24 @@ describe.skipIf(skipReason !== undefined)("the Gitea forge against a real Gitea"
     expect(await statuses(headSha)).toEqual([]);
     const after = (await comments()).find((c) => c.id === decoy.id);
     expect(after?.body).toBe(`${COLD_MARKER}\nnot the bot's`);
+
+    // What Gitea sent: signed like GitHub, and `repository.permissions` is the commenter's (read only),
+    // not the hook owner's (the maintainer is admin): the trust source docs/gitea.md names.
+    const delivery = await waitFor(
+      "the recorded delivery of the visitor's command",
+      () => recorder.deliveries.find((d) => JSON.parse(d.body).comment?.body === "!testme"),
+      30_000,
+    );
+    expect(delivery.headers).toMatchObject({
+      "x-gitea-event": "issue_comment",
+      "x-gitea-event-type": "pull_request_comment",
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(delivery.body).digest("hex")}`,
+    });
+    const payload = giteaCommentCreatedSchema.parse(JSON.parse(delivery.body));
+    expect(payload.sender.login).toBe(visitor.login);
+    expect(payload.repository.permissions).toMatchObject({ admin: false, push: false });
+    expect(payload.pull_request.head.sha).toBe(headSha);
+    expect(botLog).not.toContain("may not read them");
   });
 
   it("!testme from a write collaborator runs cold: 👀, ccci/cold pending → success, one sticky cold comment", async () => {
@@ -200,6 +269,10 @@ describe.skipIf(skipReason !== undefined)("the Gitea forge against a real Gitea"
       `${repoPath}/issues/comments/${command.id}/reactions`,
     );
     expect(reactions).toMatchObject([{ content: "eyes", user: { login: bot.login } }]);
+    // The writer's own delivery said push: true; the bot (not an admin) never needed the permission API.
+    const writerDelivery = recorder.deliveries.find((d) => JSON.parse(d.body).comment?.id === command.id);
+    expect(JSON.parse(writerDelivery?.body ?? "{}").repository.permissions).toMatchObject({ push: true });
+    expect(botLog).not.toContain("may not read them");
   });
 
   it("!testme --quick posts its own sticky quick comment and never a gating status", async () => {
@@ -245,5 +318,10 @@ describe.skipIf(skipReason !== undefined)("the Gitea forge against a real Gitea"
     const last = (await statuses(headSha)).at(-1);
     expect(last).toMatchObject({ context: "ccci/cold", status: "error" });
     expect(await statuses(newSha)).toEqual([]);
+    const push = recorder.deliveries.find((d) => JSON.parse(d.body).action === "synchronized");
+    expect(push?.headers).toMatchObject({
+      "x-gitea-event": "pull_request",
+      "x-gitea-event-type": "pull_request_sync",
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { configCommand } from "../../src/cli/config-command.js";
 import { loadSettings } from "../../src/config.js";
 import { readServerEnv } from "../../src/gitea/server-env.js";
 import { readGiteaConfig } from "../../src/gitea/settings.js";
@@ -91,5 +92,29 @@ describe("Gitea settings", () => {
     expect(readServerEnv({ PORT: "8080" })).toEqual({ PORT: 8080, HOST: "localhost", LOG_LEVEL: "info" });
     expect(() => readServerEnv({ PORT: "70000" })).toThrow(/PORT: expected a TCP port/);
     expect(() => readServerEnv({ LOG_LEVEL: "loud" } as unknown as NodeJS.ProcessEnv)).toThrow(/LOG_LEVEL/);
+  });
+});
+
+describe("ccci config check --bot with CCCI_FORGE=gitea", () => {
+  it("checks the Gitea settings instead of Probot's and shows where the secrets are, never what they are", async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((text: string) => printed.push(text));
+    try {
+      expect(await configCommand(["check", "--bot"], base)).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    const output = printed.join("\n");
+    expect(output).toContain("http://127.0.0.1:13000/api/v1");
+    expect(output).toContain(`read from ${token}`);
+    expect(output).not.toContain("APP_ID");
+    expect(output).not.toContain("s3cret-value");
+    expect(output).not.toContain("0123456789abcdef");
+  });
+
+  it("a missing secret file fails the check naming the variable", async () => {
+    await expect(
+      configCommand(["check", "--bot"], { ...base, CCCI_GITEA_WEBHOOK_SECRET_FILE: "" }),
+    ).rejects.toThrow(/CCCI_GITEA_WEBHOOK_SECRET_FILE: required/);
   });
 });
