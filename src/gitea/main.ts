@@ -75,24 +75,34 @@ export async function runGiteaBot(): Promise<void> {
     }),
   });
   const server = serve(app.handlers, log);
-  await new Promise<void>((resolve) => server.listen(config.server.PORT, config.server.HOST, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject); // e.g. EADDRINUSE: start-up fails with the reason
+    server.listen(config.server.PORT, config.server.HOST, resolve);
+  });
   log.info(
     { address: server.address(), bot: app.botLogin, gitea: config.gitea.baseUrl },
     "listening for Gitea",
   );
   app.reportInterrupted(interrupted);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping: no new deliveries, cancelling runs (teardown still runs)");
+  stopOnSignals(async () => {
     server.closeIdleConnections();
     await new Promise((resolve) => server.close(resolve));
     await jobs.stop();
     await engine.shutdown();
     await app.idle();
     app.stop();
+  }, log);
+}
+
+/** SIGTERM/SIGINT: no new deliveries, cancel runs (teardown still runs), write the last reports, exit 0. */
+function stopOnSignals(shutdown: () => Promise<void>, log: Logger): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping: no new deliveries, cancelling runs (teardown still runs)");
+    await shutdown();
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));

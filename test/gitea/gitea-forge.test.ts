@@ -101,6 +101,16 @@ describe("the Gitea forge over Gitea's API", () => {
     );
   });
 
+  it("Gitea's error text is kept to 200 characters in the error", async () => {
+    route = () => ({ status: 500, json: { message: "m".repeat(199) } });
+    await expect(forge().reply(repo, 4, "x")).rejects.toThrow(/answered 500: m{199}$/);
+    route = () => ({ status: 500, json: { message: "m".repeat(5000) } });
+    const error = (await forge()
+      .reply(repo, 4, "x")
+      .catch((e: unknown) => e)) as Error;
+    expect(error.message.endsWith(`answered 500: ${"m".repeat(200)}`)).toBe(true);
+  });
+
   it("path segments from outside are encoded", async () => {
     route = () => ({ status: 200, json: { permission: "read" } });
     await forge().getPermission(repo, "a/../../admin");
