@@ -17,7 +17,19 @@ export interface GiteaClientOptions {
   token: string;
   /** Longest a single API call may take; default 30 s. */
   timeoutMs?: number;
+  /** Most attempts of a call that is safe to repeat; default 3. */
+  attempts?: number;
+  /** Wait before the first repeat, doubled for each further one; default 1 s. */
+  retryDelayMs?: number;
 }
+
+export interface RequestOptions {
+  /** Repeating the call cannot duplicate anything (a status, a reaction); GET and PATCH always are. */
+  idempotent?: boolean;
+}
+
+/** Answers worth another try: no answer at all, rate limiting, and a proxy or Gitea restarting. */
+const TRANSIENT = new Set([0, 429, 502, 503, 504]);
 
 /** Gitea's own error text is short JSON (`{"message": ...}`); keep at most a line of it. */
 async function errorDetail(response: Response): Promise<string> {
@@ -42,7 +54,32 @@ export class GiteaClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
+  /**
+   * One API call. Calls safe to repeat are tried again on transient failures (a bounded number of times,
+   * backing off); a comment is never posted twice, so POSTs are tried once unless marked idempotent.
+   */
+  async request<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T>,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    const repeatable = options.idempotent || method === "GET" || method === "PATCH";
+    const attempts = repeatable ? (this.options.attempts ?? 3) : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(method, path, schema, body);
+      } catch (error) {
+        if (!(error instanceof GiteaApiError) || !TRANSIENT.has(error.status) || attempt >= attempts)
+          throw error;
+        const delay = (this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private async once<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<T> {
     const call = `${method} ${path}`;
     let response: Response;
     try {

@@ -92,6 +92,7 @@ export class GiteaForge implements Forge {
       `${repoPath(repo)}/issues/comments/${segment(commentId)}/reactions`,
       anything,
       { content: "eyes" },
+      { idempotent: true }, // Gitea answers 200 for a reaction that is already there
     );
   }
 
@@ -122,12 +123,18 @@ export class GiteaForge implements Forge {
   }
 
   async setCommitStatus(repo: RepoRef, fields: CommitStatusFields): Promise<void> {
-    await this.client.request("POST", `${repoPath(repo)}/statuses/${segment(fields.sha)}`, anything, {
-      state: fields.state,
-      context: fields.context,
-      description: fields.description.slice(0, STATUS_DESCRIPTION_LIMIT),
-      ...(fields.targetUrl ? { target_url: fields.targetUrl } : {}),
-    });
+    await this.client.request(
+      "POST",
+      `${repoPath(repo)}/statuses/${segment(fields.sha)}`,
+      anything,
+      {
+        state: fields.state,
+        context: fields.context,
+        description: fields.description.slice(0, STATUS_DESCRIPTION_LIMIT),
+        ...(fields.targetUrl ? { target_url: fields.targetUrl } : {}),
+      },
+      { idempotent: true },
+    ); // a repeated status with the same state changes nothing
   }
 
   createCheckRun(_repo: RepoRef, _fields: CheckRunFields): Promise<CheckRunRef> {

@@ -161,6 +161,32 @@ describe("the Gitea forge over Gitea's API", () => {
     expect(String((error as Error).message)).not.toContain(TOKEN);
   });
 
+  it("a transient failure of a repeatable call is tried again, at most three times; a comment is posted once", async () => {
+    const client = new GiteaClient({ baseUrl, token: TOKEN, retryDelayMs: 10 });
+    const bot = new GiteaForge(client, "ccci-bot");
+    let failures = 2;
+    route = () => (failures-- > 0 ? { status: 503 } : { status: 201, json: {} });
+    await bot.setCommitStatus(repo, {
+      sha: "e".repeat(40),
+      context: "ccci/cold",
+      state: "pending",
+      description: "d",
+    });
+    expect(requests.map((r) => r.method)).toEqual(["POST", "POST", "POST"]);
+    requests.length = 0;
+    failures = 3;
+    await expect(bot.acknowledgeComment(repo, 5)).rejects.toThrow(/answered 503/);
+    expect(requests).toHaveLength(3);
+    requests.length = 0;
+    failures = 1;
+    await expect(bot.reply(repo, 4, "hello")).rejects.toThrow(/answered 503/);
+    expect(requests).toHaveLength(1);
+    requests.length = 0;
+    route = () => ({ status: 422, json: { message: "bad" } });
+    await expect(bot.acknowledgeComment(repo, 5)).rejects.toThrow(/answered 422: bad/);
+    expect(requests).toHaveLength(1);
+  });
+
   it("Gitea has no check runs: those methods refuse, and a re-run is a new command", async () => {
     await expect(forge().createCheckRun(repo, {} as never)).rejects.toThrow(/no check runs/);
     expect(await forge().listCheckRunsInSuite(repo, 1)).toEqual([]);
