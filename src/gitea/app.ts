@@ -9,6 +9,7 @@ import { onGiteaComment } from "./comment-trigger.js";
 import { GiteaForge } from "./gitea-forge.js";
 import { onGiteaPullRequestChanged } from "./pull-request-trigger.js";
 import { GiteaReporter } from "./reporter.js";
+import { SeenComments } from "./seen-comments.js";
 import type { GiteaConfig } from "./settings.js";
 import { giteaWebhookRoute } from "./webhook-route.js";
 
@@ -47,7 +48,7 @@ export function createGiteaApp(options: GiteaAppOptions): GiteaApp {
     ...(options.progressIntervalMs !== undefined ? { progressIntervalMs: options.progressIntervalMs } : {}),
   });
   reporter.start();
-  const deps = { engine, forge, botLogin, reporter, tasks };
+  const deps = { engine, forge, botLogin, reporter, tasks, seen: new SeenComments() };
   const webhook = giteaWebhookRoute(
     options.config.webhookSecret,
     (event, payload, deliveryLog) => {

@@ -20,6 +20,11 @@ export function onGiteaComment(deps: GiteaTriggerDeps, rawPayload: unknown, log:
   if (payload.sender.login.toLowerCase() === deps.botLogin.toLowerCase()) return;
   const command = parse(payload.comment.body ?? "");
   if (command === null) return;
+  const { owner, repo } = repoRefOf(payload);
+  if (!deps.seen.firstTime(`${owner}/${repo}`, payload.comment.id)) {
+    log.info({ commentId: payload.comment.id }, "comment already handled (a redelivery); ignored");
+    return;
+  }
   log.info(
     { pullNumber: payload.issue.number, user: payload.sender.login, command: command.kind },
     "command received",

@@ -2,6 +2,7 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { onGiteaComment } from "../../src/gitea/comment-trigger.js";
 import { onGiteaPullRequestChanged } from "../../src/gitea/pull-request-trigger.js";
+import { SeenComments } from "../../src/gitea/seen-comments.js";
 import { BackgroundTasks } from "../../src/github/background.js";
 import type { Permission, PullRequestInfo } from "../../src/github/forge.js";
 import { FakeEngine } from "../helpers/fake-engine.js";
@@ -43,7 +44,14 @@ async function deliver(
   const tasks = new BackgroundTasks(log);
   const notified: string[] = [];
   onGiteaComment(
-    { engine, forge, botLogin: "ccci-bot", tasks, reporter: { notify: (run) => notified.push(run.id) } },
+    {
+      engine,
+      forge,
+      botLogin: "ccci-bot",
+      seen: new SeenComments(),
+      tasks,
+      reporter: { notify: (run) => notified.push(run.id) },
+    },
     payload,
     log,
   );
@@ -142,6 +150,36 @@ describe("Gitea PR comments", () => {
     expect(forge.writes("reply")).toMatchObject([
       { args: [4, expect.stringContaining("did not understand")] },
     ]);
+  });
+});
+
+describe("redeliveries", () => {
+  it("the same comment delivered twice starts one run", async () => {
+    const engine = new FakeEngine();
+    const forge = new RecordingForge({}, "none");
+    const tasks = new BackgroundTasks(log);
+    const deps = {
+      engine,
+      forge,
+      botLogin: "ccci-bot",
+      seen: new SeenComments(),
+      tasks,
+      reporter: { notify: () => undefined },
+    };
+    onGiteaComment(deps, commentPayload(), log);
+    onGiteaComment(deps, commentPayload(), log);
+    await tasks.idle();
+    expect(engine.submitted).toHaveLength(1);
+    expect(forge.writes("acknowledgeComment")).toHaveLength(1);
+  });
+
+  it("remembers at most its limit of comments, forgetting the oldest first", () => {
+    const seen = new SeenComments(3);
+    expect([1, 2, 3].map((id) => seen.firstTime("o/r", id))).toEqual([true, true, true]);
+    expect(seen.firstTime("O/R", 3)).toBe(false);
+    expect(seen.firstTime("o/r", 4)).toBe(true); // the fourth pushes out comment 1
+    expect(seen.firstTime("o/r", 1)).toBe(true);
+    expect(seen.firstTime("o/r", 4)).toBe(false);
   });
 });
 

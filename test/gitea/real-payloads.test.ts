@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { onGiteaComment } from "../../src/gitea/comment-trigger.js";
 import { giteaCommentCreatedSchema, giteaPullRequestChangedSchema } from "../../src/gitea/payloads.js";
 import { onGiteaPullRequestChanged } from "../../src/gitea/pull-request-trigger.js";
+import { SeenComments } from "../../src/gitea/seen-comments.js";
 import { BackgroundTasks } from "../../src/github/background.js";
 import { FakeEngine } from "../helpers/fake-engine.js";
 import { RecordingForge } from "../helpers/recording-forge.js";
@@ -22,7 +23,14 @@ async function comment(name: string) {
   const forge = new RecordingForge({ headSha: head, baseRepoName: "hello" }, "none");
   const tasks = new BackgroundTasks(log);
   onGiteaComment(
-    { engine, forge, botLogin: "ccci-bot", tasks, reporter: { notify: () => undefined } },
+    {
+      engine,
+      forge,
+      botLogin: "ccci-bot",
+      seen: new SeenComments(),
+      tasks,
+      reporter: { notify: () => undefined },
+    },
     payload,
     log,
   );
