@@ -76,7 +76,9 @@ running_pid() {
 
 build() {
   [ -x "$bin" ] && [ -d "$static/options" ] && return 0
-  command -v go >/dev/null 2>&1 || die "go is needed to build Gitea $version (none on PATH)"
+  # The official Go tarball's place, for a shell whose PATH lacks it (Debian's golang is too old for 1.26).
+  command -v go >/dev/null 2>&1 || [ ! -x /usr/local/go/bin/go ] || PATH=$PATH:/usr/local/go/bin
+  command -v go >/dev/null 2>&1 || die "go (>= the version in Gitea's go.mod) is needed to build Gitea $version; none on PATH (CCCI_SKIP_GITEA=1 skips Gitea in setup.sh)"
   command -v gcc >/dev/null 2>&1 || { log "installing gcc (sqlite needs cgo)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null; }
   mkdir -p "$cache"
   # One build at a time per cache (two CI runs on one machine share it); the second waits, then reuses.
