@@ -21,6 +21,7 @@ import {
   helloRepository,
   pushAs,
 } from "./support/gitea.js";
+import { leftovers } from "./support/swarm.js";
 
 /**
  * The real bot (`node dist/main.js` with CCCI_FORGE=gitea) against the real Gitea from
@@ -269,6 +270,13 @@ describe.skipIf(skipReason !== undefined)("the Gitea forge against a real Gitea"
       `${repoPath}/issues/comments/${command.id}/reactions`,
     );
     expect(reactions).toMatchObject([{ content: "eyes", user: { login: bot.login } }]);
+    // The run happened on the real swarm and left nothing behind.
+    const page = (await (
+      await fetch(`http://127.0.0.1:${port}/ccci`, { headers: { accept: "application/json" } })
+    ).json()) as { recent: { state: string; mode: string; stack?: string }[] };
+    expect(page.recent).toMatchObject([{ state: "passed", mode: "cold" }]);
+    expect(page.recent[0]?.stack).toMatch(/^hell-[0-9a-f]{6}_/);
+    expect(await leftovers(page.recent[0]?.stack as string)).toEqual([]);
     // The writer's own delivery said push: true; the bot (not an admin) never needed the permission API.
     const writerDelivery = recorder.deliveries.find((d) => JSON.parse(d.body).comment?.id === command.id);
     expect(JSON.parse(writerDelivery?.body ?? "{}").repository.permissions).toMatchObject({ push: true });
