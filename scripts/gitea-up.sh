@@ -100,7 +100,7 @@ build() {
     rm -rf "$src" && cp -r "$dir" "$src" && chmod -R u+w "$src"
     (cd "$src" && go mod download)
     log "building Gitea $version (tags sqlite sqlite_unlock_notify; ~7 min on two cores the first time)"
-    (cd "$src" && go build -tags 'sqlite sqlite_unlock_notify' -o "$bin.part" .)
+    (cd "$src" && go build -tags 'sqlite sqlite_unlock_notify' -ldflags "-X main.Version=${version#v}" -o "$bin.part" .)
     mv "$bin.part" "$bin"
     rm -rf "$src"
   fi
