@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything ccci and its tests need on a fresh Debian machine, idempotent:
-# Docker (Debian's docker.io) with a single-node swarm and the local test images, a real Keycloak,
+# Docker (Debian's docker.io) with a single-node swarm and the local test images, a real Keycloak, a real Gitea,
 # and the project's npm dependencies, built. Safe to run again: each step checks before it acts.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +17,11 @@ bash scripts/swarm-up.sh
 
 if [ -f scripts/keycloak-up.sh ] && [ "${CCCI_SKIP_KEYCLOAK:-0}" != "1" ]; then
   bash scripts/keycloak-up.sh
+fi
+
+# A real Gitea for the Gitea forge's e2e tests, built from the Go module proxy (binary cached by version).
+if [ -f scripts/gitea-up.sh ] && [ "${CCCI_SKIP_GITEA:-0}" != "1" ]; then
+  bash scripts/gitea-up.sh
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "./errors.js";
+import { giteaSettingsSchema } from "./gitea/settings.js";
 import { diskSettingsSchema } from "./ops/disk-settings.js";
 import { sweepSettingsSchema } from "./ops/sweep-settings.js";
 import { ssoSettingsSchema } from "./sso/settings.js";
@@ -96,6 +97,7 @@ export const settingsSchema = z.object({
   ...diskSettingsSchema.shape,
   ...ssoSettingsSchema.shape,
   ...sweepSettingsSchema.shape,
+  ...giteaSettingsSchema.shape,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -2,6 +2,7 @@ import { Probot, Server } from "probot";
 import { loadSettings, type Settings } from "./config.js";
 import { createEngine } from "./engine/engine.js";
 import { describeError, isUserError } from "./errors.js";
+import { runGiteaBot } from "./gitea/main.js";
 import { type ProbotEnv, readProbotEnv } from "./github/probot-env.js";
 import { createCcciApp } from "./index.js";
 import { createLogger } from "./log.js";
@@ -25,6 +26,8 @@ function readConfiguration(): { settings: Settings; probot: ProbotEnv } {
 }
 
 async function main(): Promise<void> {
+  // CCCI_FORGE=gitea serves a Gitea or Forgejo instance instead of a GitHub App (src/gitea/).
+  if (process.env.CCCI_FORGE === "gitea") return runGiteaBot();
   const config = readConfiguration();
   const log = createLogger(config.probot.logLevel);
   const engine = createEngine({ settings: config.settings, log });

@@ -63,6 +63,28 @@ in
   webhookSecretFile = secretFile "GitHub webhook secret";
   keycloakAdminPasswordFile = secretFile "warm Keycloak admin password";
 
+  forge = mkOption {
+    type = types.enum [
+      "github"
+      "gitea"
+    ];
+    default = "github";
+    description = ''
+      Which forge the bot serves (CCCI_FORGE): a GitHub App (`appIdFile`, `privateKeyFile`,
+      `webhookSecretFile`) or one Gitea/Forgejo instance as a bot user (`giteaUrl`, `giteaTokenFile`,
+      `webhookSecretFile` holding the hook's secret). See docs/gitea.md.
+    '';
+  };
+
+  giteaUrl = mkOption {
+    type = types.nullOr types.str;
+    default = null;
+    example = "https://git.coopcloud.tech";
+    description = "Base URL of the Gitea or Forgejo instance (CCCI_GITEA_URL); required with forge = \"gitea\".";
+  };
+
+  giteaTokenFile = secretFile "Gitea bot user's API token";
+
   stateDir = mkOption {
     type = types.str;
     default = "/var/lib/ccci";

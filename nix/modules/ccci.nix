@@ -1,4 +1,5 @@
-# NixOS module `services.ccci`: the ccci GitHub App (`npm start`) as a systemd service, and the nightly
+# NixOS module `services.ccci`: the ccci bot (`npm start`: a GitHub App, or a Gitea bot user with
+# `forge = "gitea"`) as a systemd service, and the nightly
 # sweep (`ccci sweep`) as a oneshot service started by a timer.
 #
 # Swarm: NixOS has no option for `docker swarm init`. Either run it once by hand
@@ -47,6 +48,7 @@ let
     private-key = cfg.privateKeyFile;
     webhook-secret = cfg.webhookSecretFile;
     keycloak-admin-password = keycloakPasswordFile;
+    gitea-token = cfg.giteaTokenFile;
   };
   loadCredential = lib.mapAttrsToList (name: file: "${name}:${file}") credentials;
 
@@ -59,6 +61,8 @@ let
     HOST = cfg.listenAddress;
     LOG_LEVEL = cfg.logLevel;
   }
+  // lib.optionalAttrs (cfg.forge == "gitea") { CCCI_FORGE = "gitea"; }
+  // lib.optionalAttrs (cfg.giteaUrl != null) { CCCI_GITEA_URL = cfg.giteaUrl; }
   // warmKeycloakEnv
   // lib.mapAttrs (_name: asEnv) cfg.settings;
 
@@ -73,6 +77,9 @@ let
     if [ -r "$creds/keycloak-admin-password" ]; then
       export CCCI_KEYCLOAK_ADMIN_PASSWORD_FILE="$creds/keycloak-admin-password"
     fi
+    # The Gitea forge reads both of its secrets from files (src/gitea/settings.ts).
+    if [ -r "$creds/gitea-token" ]; then export CCCI_GITEA_TOKEN_FILE="$creds/gitea-token"; fi
+    if [ -r "$creds/webhook-secret" ]; then export CCCI_GITEA_WEBHOOK_SECRET_FILE="$creds/webhook-secret"; fi
     exec "$@"
   '';
 
@@ -125,6 +132,16 @@ in
             file: lib.hasPrefix "/" file && !(lib.hasPrefix builtins.storeDir file)
           ) (builtins.attrValues credentials);
           message = "services.ccci: secret files must be absolute paths outside the Nix store";
+        }
+        {
+          assertion =
+            cfg.forge != "gitea"
+            || (
+              (cfg.giteaUrl != null || cfg.settings ? CCCI_GITEA_URL)
+              && cfg.giteaTokenFile != null
+              && cfg.webhookSecretFile != null
+            );
+          message = "services.ccci: forge = \"gitea\" needs giteaUrl, giteaTokenFile and webhookSecretFile (docs/gitea.md)";
         }
       ];
 

@@ -50,6 +50,20 @@ let
     webhookSecretFile = "/nix/store/abc-secret";
   };
 
+  gitea = evalWith {
+    enable = true;
+    forge = "gitea";
+    giteaUrl = "https://git.example.org";
+    giteaTokenFile = "/run/keys/gitea-token";
+    webhookSecretFile = "/run/keys/gitea-hook";
+  };
+  giteaBot = gitea.config.systemd.services.ccci;
+  giteaIncomplete = evalWith {
+    enable = true;
+    forge = "gitea";
+    giteaTokenFile = "/run/keys/gitea-token";
+  };
+
   package = pkgs.callPackage ../package.nix { };
   keeps = path: package.src.filter "${root}/${path}" "regular";
 
@@ -125,6 +139,16 @@ let
       !(builtins.elemAt storeSecret.config.assertions 1).assertion;
     "module: a valid configuration passes every assertion" =
       builtins.all (a: a.assertion) full.config.assertions;
+    "module: forge = gitea sets CCCI_FORGE and CCCI_GITEA_URL; the token is a credential file" =
+      giteaBot.environment.CCCI_FORGE == "gitea" && giteaBot.environment.CCCI_GITEA_URL == "https://git.example.org"
+      && giteaBot.serviceConfig.LoadCredential == [ "gitea-token:/run/keys/gitea-token" "webhook-secret:/run/keys/gitea-hook" ]
+      && has ''export CCCI_GITEA_TOKEN_FILE="$creds/gitea-token"'' giteaBot.serviceConfig.ExecStart
+      && has ''export CCCI_GITEA_WEBHOOK_SECRET_FILE="$creds/webhook-secret"'' giteaBot.serviceConfig.ExecStart
+      && builtins.all (a: a.assertion) gitea.config.assertions;
+    "module: the GitHub default sets no CCCI_FORGE" = !(env ? CCCI_FORGE) && !(env ? CCCI_GITEA_URL);
+    "module: forge = gitea without giteaUrl or webhookSecretFile trips an assertion" =
+      !(builtins.elemAt giteaIncomplete.config.assertions 2).assertion;
+    "module: an unknown forge fails" = fails { forge = "gitlab"; } "forge";
     "package: name and version come from package.json" =
       package.pname == "ccci" && package.version == (lib.importJSON ../../package.json).version;
     "package: built with Node 20, no native addons to compile" =

@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { loadSettings, settingNames } from "../config.js";
 import { UserError } from "../errors.js";
+import { checkGiteaBot } from "../gitea/config-check.js";
 import { readProbotEnv } from "../github/probot-env.js";
 import { renderSettingsTable, replaceGeneratedBlock } from "../ops/config-docs.js";
 
@@ -11,7 +12,8 @@ export const configUsage = `usage: ccci config docs [--write FILE]
 docs    prints the reference table of every CCCI_* setting (markdown, generated from the schema);
         --write FILE replaces the generated block of FILE (docs/configuration.md) in place.
 check   reads the CCCI_* settings from the environment and prints them, secrets masked; --bot also
-        checks Probot's variables (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, …).
+        checks Probot's variables (APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, …), or with
+        CCCI_FORGE=gitea the Gitea URL and both secret files (docs/gitea.md).
 Exit code 0 when the configuration is valid, 2 with the offending variable named when it is not.`;
 
 const MASK = "********";
@@ -110,7 +112,8 @@ export async function configCommand(argv: string[], env: NodeJS.ProcessEnv = pro
   if (extra.length > 0 || (sub !== "docs" && sub !== "check"))
     throw new UserError("USAGE", `expected 'config docs' or 'config check'\n${configUsage}`);
   if (sub === "docs") return docs(values.write);
-  const lines = [...checkSettings(env), ...(values.bot ? checkProbot(env) : [])];
+  const botCheck = loadSettings(env).CCCI_FORGE === "gitea" ? checkGiteaBot : checkProbot;
+  const lines = [...checkSettings(env), ...(values.bot ? botCheck(env) : [])];
   console.log(lines.join("\n"));
   console.log("configuration is valid");
   return 0;
