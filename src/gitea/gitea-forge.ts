@@ -17,7 +17,7 @@ const pullRequestSchema = z.object({
   state: z.enum(["open", "closed"]),
   html_url: z.string(),
   head: z.object({ sha: z.string(), repo: z.object({ clone_url: z.string() }).nullish() }),
-  base: z.object({ ref: z.string(), repo: z.object({ name: z.string() }) }),
+  base: z.object({ ref: z.string(), repo: z.object({ name: z.string(), clone_url: z.string() }) }),
 });
 const permissionSchema = z.object({ permission: z.string() });
 const commentSchema = z.object({
@@ -65,6 +65,9 @@ export class GiteaForge implements Forge {
       state: pr.state,
       headSha: pr.head.sha,
       headCloneUrl: pr.head.repo?.clone_url ?? null,
+      // Gitea's API has no push time; the Gitea trigger pins the head named in the signed comment instead.
+      headPushedAt: null,
+      baseCloneUrl: pr.base.repo.clone_url,
       baseRepoName: pr.base.repo.name,
       baseRef: pr.base.ref,
       htmlUrl: pr.html_url,

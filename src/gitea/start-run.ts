@@ -3,7 +3,7 @@ import type { Mode, RunRequest } from "../engine/run.js";
 import { describeError, isUserError } from "../errors.js";
 import type { Forge, RepoRef } from "../github/forge.js";
 import { messages } from "../github/messages.js";
-import type { StartRunOutcome } from "../github/start-run.js";
+import { type StartRunOutcome, sourceOf } from "../github/start-run.js";
 import { validateRecipeName } from "../recipe/naming.js";
 import { giteaMessages } from "./messages.js";
 import type { GiteaOrigin } from "./origin.js";
@@ -50,7 +50,8 @@ export async function startGiteaRun(
   };
   const runRequest: RunRequest = {
     repo: `${request.repo.owner}/${request.repo.repo}#${pr.number}`,
-    source: { kind: "git", url: pr.headCloneUrl },
+    // Base versions (release tags, the target branch) come from the base repository, never a fork.
+    source: sourceOf(pr.baseCloneUrl, pr.headCloneUrl),
     ref: request.pinnedSha,
     recipe,
     mode: request.mode,

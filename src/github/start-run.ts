@@ -33,7 +33,7 @@ function pushedAfter(pushedAt: string | null, commentedAt: string | undefined): 
 }
 
 /** Base versions come from the base repository only; the fork gives the pinned head commit and nothing else. */
-function sourceOf(baseCloneUrl: string, headCloneUrl: string): RecipeSource {
+export function sourceOf(baseCloneUrl: string, headCloneUrl: string): RecipeSource {
   return headCloneUrl === baseCloneUrl
     ? { kind: "git", url: baseCloneUrl }
     : { kind: "git", url: baseCloneUrl, headUrl: headCloneUrl };

@@ -140,11 +140,12 @@ describe("the Gitea forge over Gitea's API", () => {
         state: "open",
         html_url: "h",
         head: { sha: "e".repeat(40), repo: null },
-        base: { ref: "main", repo: { name: "hello" } },
+        base: { ref: "main", repo: { name: "hello", clone_url: "http://127.0.0.1:13000/coop/hello.git" } },
       },
     });
     expect(await forge().getPullRequest(repo, 4)).toMatchObject({
       headCloneUrl: null,
+      baseCloneUrl: "http://127.0.0.1:13000/coop/hello.git",
       baseRef: "main",
       baseRepoName: "hello",
     });
