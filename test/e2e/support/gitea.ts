@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { git } from "./bot.js";
@@ -20,11 +20,28 @@ async function reachable(url: string | undefined): Promise<boolean> {
   );
 }
 
+/**
+ * .ci/run builds and starts Gitea in the background (its first build takes minutes) and names the file
+ * its exit code lands in: wait for it, at most CCCI_E2E_GITEA_WAIT_SECONDS (default 40 min).
+ */
+async function waitForBackgroundStart(): Promise<string | undefined> {
+  const file = process.env.CCCI_E2E_GITEA_WAIT_FILE;
+  if (!file) return undefined;
+  const deadline = Date.now() + Number(process.env.CCCI_E2E_GITEA_WAIT_SECONDS ?? 2400) * 1000;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) return `scripts/gitea-up.sh did not finish in time (${file} never appeared)`;
+    await new Promise((done) => setTimeout(done, 2000));
+  }
+  const rc = readFileSync(file, "utf8").trim();
+  return rc === "0" ? undefined : `scripts/gitea-up.sh exited ${rc} (see .state/gitea-up.log)`;
+}
+
 /** Why the Gitea suites cannot run, or undefined when they can. CI (CCCI_REQUIRE_GITEA=1) never skips. */
 export async function giteaUnavailable(): Promise<string | undefined> {
-  let why: string | undefined;
-  if (!giteaUrl || !adminTokenFile) why = "CCCI_E2E_GITEA_URL / CCCI_E2E_GITEA_ADMIN_TOKEN_FILE are not set";
-  else if (!(await reachable(giteaUrl))) why = `no Gitea answers at ${giteaUrl}/api/healthz`;
+  let why = await waitForBackgroundStart();
+  if (!why && (!giteaUrl || !adminTokenFile))
+    why = "CCCI_E2E_GITEA_URL / CCCI_E2E_GITEA_ADMIN_TOKEN_FILE are not set";
+  if (!why && !(await reachable(giteaUrl))) why = `no Gitea answers at ${giteaUrl}/api/healthz`;
   if (why && process.env.CCCI_REQUIRE_GITEA === "1")
     throw new Error(`CCCI_REQUIRE_GITEA=1 but ${why}: scripts/gitea-up.sh did not run or failed`);
   if (why)
