@@ -1,3 +1,4 @@
+import { execa } from "execa";
 import { CcciError } from "../errors.js";
 import { type ExecOptions, type ExecResult, exec } from "../exec.js";
 
@@ -21,6 +22,43 @@ export class DockerCli {
       throw new Error(`docker ${what} failed: ${(result.stderr || result.stdout).trim()}`);
     }
     return result.stdout;
+  }
+
+  /**
+   * `docker cp <container>:<path> -` into a tar file on the host (docker reads the container's files,
+   * volumes included; the image needs no tar). Returns docker's error, or undefined.
+   */
+  async copyOut(
+    container: string,
+    path: string,
+    tarFile: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const result = await execa(this.bin, ["cp", `${container}:${path}`, "-"], {
+      stdout: { file: tarFile },
+      reject: false,
+      cancelSignal: signal,
+    });
+    return result.exitCode === 0
+      ? undefined
+      : String(result.stderr).trim() || `docker cp exit ${result.exitCode}`;
+  }
+
+  /** `docker cp - <container>:<dir>`: extracts a tar file (as `copyOut` made it) into the container's dir. */
+  async copyIn(
+    tarFile: string,
+    container: string,
+    dir: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const result = await execa(this.bin, ["cp", "-", `${container}:${dir}`], {
+      stdin: { file: tarFile },
+      reject: false,
+      cancelSignal: signal,
+    });
+    return result.exitCode === 0
+      ? undefined
+      : String(result.stderr).trim() || `docker cp exit ${result.exitCode}`;
   }
 
   /** Names (or ids) printed one per line by an `ls`-style command. */

@@ -5,6 +5,8 @@ import { readRecipeMetadata } from "../recipe/metadata.js";
 import { coldDomain, stackName, validateRecipeName } from "../recipe/naming.js";
 import type { OverlayDeclaration } from "../recipe/overlays.js";
 import { type PlanInput, planApp, type RecipeInfo } from "../recipe/plan.js";
+import { backupServices } from "./backup/backup-targets.js";
+import { backupTier, restoreTier } from "./backup/backup-tiers.js";
 import { type BaseChoice, chooseBase } from "./base-version.js";
 import { conclude } from "./conclude.js";
 import { type RunContext, step, throwIfCancelled } from "./context.js";
@@ -82,13 +84,32 @@ async function pickBase(ctx: RunContext, head: FetchedRecipe, hooks: ColdHooks):
   });
 }
 
-function skipBackupTiers(ctx: RunContext, info: RecipeInfo): void {
-  const labelled = [...info.compose.services.values()].some((s) => s.labels["backupbot.backup"] === "true");
-  const reason = labelled
-    ? "the recipe has backupbot.backup labels, but this host has no backup tooling (backup-bot-two)"
-    : "the recipe declares no backupbot.backup labels";
-  skipTier(ctx, "backup", reason);
-  skipTier(ctx, "restore", reason);
+/**
+ * backup and restore, where the recipe declares backupbot labels: copy what backupbot would, wipe the
+ * app, put the copy back and prove every file came back. The tier before must have settled first (the
+ * wipe replaces its containers).
+ */
+async function backupAndRestore(ctx: RunContext, info: RecipeInfo, upToHere: boolean): Promise<boolean> {
+  const tiers = ctx.run.request.tiers ?? allTiers;
+  const skipBoth = (reason: string) => {
+    skipTier(ctx, "backup", reason);
+    skipTier(ctx, "restore", reason);
+    return true;
+  };
+  if (backupServices(info.compose).length === 0)
+    return skipBoth("the recipe declares no backupbot.backup labels");
+  if (!tiers.includes("backup")) return skipBoth("not requested (--tiers)");
+  if (!upToHere || !(await finishSettle(ctx))) return skipBoth("skipped: an earlier tier failed");
+  const backup = await backupTier(ctx, info);
+  if (!backup) {
+    skipTier(ctx, "restore", "skipped: the backup tier failed");
+    return false;
+  }
+  if (!tiers.includes("restore")) {
+    skipTier(ctx, "restore", "not requested (--tiers)");
+    return true;
+  }
+  return restoreTier(ctx, info, backup);
 }
 
 /** The tiers on one deployment: install (base) → upgrade (head) → backup/restore → custom. */
@@ -129,9 +150,9 @@ async function runTiers(
   else if (!installed || !(await finishSettle(ctx)))
     skipTier(ctx, "upgrade", "skipped: the install tier failed");
   else upgraded = await upgradeTier(ctx, headInfo);
-  skipBackupTiers(ctx, headInfo);
+  const restored = await backupAndRestore(ctx, headInfo, upgraded);
   if (!tiers.includes("custom")) skipTier(ctx, "custom", "not requested (--tiers)");
-  else if (!upgraded) skipTier(ctx, "custom", "skipped: an earlier tier failed");
+  else if (!upgraded || !restored) skipTier(ctx, "custom", "skipped: an earlier tier failed");
   else await runCustomTier(ctx, headInfo);
   await finishSettle(ctx);
   await runOverlayTiers(ctx, overlays);

@@ -114,3 +114,24 @@ describe("optional overlays named in ccci.yml, on the real swarm", () => {
     );
   });
 });
+
+describe("backup and restore where a recipe declares backupbot labels, on the real swarm", () => {
+  it("backs up what backupbot would, wipes the app, restores, and proves the data came back", async () => {
+    const { exitCode, run } = await coldRun("backupbot");
+    expect(run!.state, run!.reason).toBe("passed");
+    expect(exitCode).toBe(0);
+    expect(run!.tiers.map((t) => [t.name, t.status])).toEqual([
+      ["install", "passed"],
+      ["upgrade", "skipped"],
+      ["backup", "passed"],
+      ["restore", "passed"],
+      ["custom", "skipped"],
+    ]);
+    expect(detail(run, "generic:backup")).toMatch(
+      /^backed up 3 files \(4\d{3} bytes\) from app:\/data\/www, db:\/var\/lib\/db\/backup\.sql$/,
+    );
+    expect(detail(run, "generic:restored")).toMatch(/^every backed-up file came back unchanged/);
+    const restore = run!.asserts.filter((a) => a.tier === "restore").map((a) => [a.name, a.passed]);
+    expect(restore).toEqual([["generic:restored", true], ...allGenericPass]);
+  });
+});
