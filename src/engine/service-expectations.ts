@@ -53,10 +53,20 @@ function latestPerSlot(tasks: TaskState[]): TaskState[] {
  */
 export async function jobOutcome(docker: DockerCli, state: ServiceState): Promise<JobOutcome> {
   const name = state.Spec?.Name ?? "";
-  const ids = await docker.lines(["service", "ps", "-q", "--no-trunc", name]);
+  // Tasks come and go while a service restarts: a task listed a moment ago may be gone when inspected,
+  // so a failed call is "not done yet", not an error, and what was inspected still counts.
+  const listed = await docker.run(["service", "ps", "-q", "--no-trunc", name]);
+  const ids = listed.stdout
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (ids.length === 0) return { done: false };
+  const inspected = await docker.run(["inspect", "--format", "{{json .}}", ...ids]);
   const tasks = latestPerSlot(
-    await docker.jsonLines<TaskState>(["inspect", "--format", "{{json .}}", ...ids]),
+    inspected.stdout
+      .split("\n")
+      .filter((l) => l.trim().startsWith("{"))
+      .map((l) => JSON.parse(l) as TaskState),
   );
   const wanted = state.Spec?.Labels?.[COMMIT_LABEL];
   const current = wanted

@@ -80,10 +80,12 @@ describe("satisfied", () => {
   });
 });
 
-function dockerWithTasks(tasks: object[]): DockerCli {
+function dockerWithTasks(tasks: object[], inspectExit = 0): DockerCli {
   return {
-    lines: async () => tasks.map((_, i) => `t${i}`),
-    jsonLines: async () => tasks,
+    run: async (args: string[]) =>
+      args[0] === "service"
+        ? { exitCode: 0, stdout: tasks.map((_, i) => `t${i}`).join("\n"), stderr: "" }
+        : { exitCode: inspectExit, stdout: tasks.map((t) => JSON.stringify(t)).join("\n"), stderr: "" },
   } as unknown as DockerCli;
 }
 
@@ -116,6 +118,10 @@ describe("jobOutcome", () => {
       done: false,
       failed: "its task failed (task: non-zero exit (3)) and restart_policy none never retries it",
     });
+  });
+
+  it("counts what it could inspect when a listed task is already gone (docker inspect exits 1)", async () => {
+    expect(await jobOutcome(dockerWithTasks([task(1, "2", "complete", 0)], 1), once)).toEqual({ done: true });
   });
 
   it("waits for every replica of a job", async () => {
