@@ -14,6 +14,8 @@ export interface ExecOptions {
   maxOutputBytes?: number;
   /** Between SIGTERM and SIGKILL to the process group on timeout or cancel. Default 2 s. */
   killGraceMs?: number;
+  /** Drop one trailing newline of stdout and stderr (default true); false relays output as it was. */
+  stripFinalNewline?: boolean;
 }
 
 export interface ExecResult {
@@ -71,10 +73,11 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
   const stdout = new TailBuffer(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   const stderr = new TailBuffer(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   const state = { timedOut: false, cancelled: false, spawnError: undefined as string | undefined };
+  const strip = (text: string) => (options.stripFinalNewline === false ? text : text.replace(/\r?\n$/, ""));
   const result = (exitCode: number, signalled: boolean): ExecResult => ({
     exitCode,
-    stdout: stdout.text().replace(/\r?\n$/, ""),
-    stderr: stderr.text().replace(/\r?\n$/, ""),
+    stdout: strip(stdout.text()),
+    stderr: strip(stderr.text()),
     interrupted: state.timedOut || state.cancelled || signalled,
     timedOut: state.timedOut,
     cancelled: state.cancelled,

@@ -24,7 +24,10 @@ describe("exec: every bound is held", () => {
 
   it("a child that ignores SIGTERM is killed after the grace", async () => {
     const started = Date.now();
-    const result = await sh("trap '' TERM; while :; do sleep 0.1; done", { timeoutMs: 1_000, killGraceMs: 1_000 });
+    const result = await sh("trap '' TERM; while :; do sleep 0.1; done", {
+      timeoutMs: 1_000,
+      killGraceMs: 1_000,
+    });
     expect(result.timedOut).toBe(true);
     expect(Date.now() - started).toBeLessThan(3_500);
   });
@@ -61,7 +64,9 @@ describe("exec: every bound is held", () => {
   });
 
   it("an output flood keeps only its tail", async () => {
-    const result = await sh("yes flood | head -c 50000000; echo; echo the-end", { maxOutputBytes: 64 * 1024 });
+    const result = await sh("yes flood | head -c 50000000; echo; echo the-end", {
+      maxOutputBytes: 64 * 1024,
+    });
     expect(result.truncated).toBe(true);
     expect(result.stdout.length).toBeLessThanOrEqual(64 * 1024);
     expect(result.stdout.endsWith("the-end")).toBe(true);

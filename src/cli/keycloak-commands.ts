@@ -71,7 +71,7 @@ async function recipeTarget(
     server: settings.CCCI_SERVER,
     runDir: dir,
   });
-  const docker = new DockerCli(settings.CCCI_DOCKER_BIN);
+  const docker = new DockerCli(settings.CCCI_DOCKER_BIN, settings.CCCI_DOCKER_TIMEOUT * 1000);
   const log = createLogger(process.env.LOG_LEVEL ?? "warn");
   const target = deployerTarget(url, createDeployer(settings, docker), plan, {
     log,

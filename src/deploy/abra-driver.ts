@@ -8,6 +8,9 @@ import type { AppPlan, DeployContext, Deployer } from "./deployer.js";
 import type { DockerCli } from "./docker.js";
 import { PROXY_NETWORK } from "./swarm-driver.js";
 
+/** Longest an abra call may take: its own convergence wait plus a margin. */
+const ABRA_TIMEOUT_MS = 7_500_000;
+
 export interface AbraOptions {
   bin: string;
   /** The shared ABRA_DIR (servers, catalogue). */
@@ -59,7 +62,12 @@ export class AbraDeployer implements Deployer {
   }
 
   private async abra(app: AppPlan, args: string[], redactor: Redactor, signal?: AbortSignal) {
-    const result = await exec(this.options.bin, args, { env: { ABRA_DIR: this.abraDir(app) }, signal });
+    // abra waits for convergence itself (up to a recipe's timeout label, at most CCCI_TIMEOUT's 7200 s).
+    const result = await exec(this.options.bin, args, {
+      env: { ABRA_DIR: this.abraDir(app) },
+      signal,
+      timeoutMs: ABRA_TIMEOUT_MS,
+    });
     if (result.spawnError)
       throw new CcciError(
         "DRIVER_UNAVAILABLE",

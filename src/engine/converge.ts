@@ -95,6 +95,7 @@ export async function waitForConvergence(
 ): Promise<Convergence> {
   const { pollMs = 500, settleMs = SETTLE_MS, probe: useProbe = true, acceptProbed = false } = options;
   const deferred = options.deferSettle === true && settleMs > 0;
+  docker = boundedDocker(docker, signal, timeoutMs);
   const probe = new HealthProbe(docker);
   const started = Date.now();
   let services: ServiceReplicas[] = [];
@@ -143,6 +144,17 @@ export async function waitForConvergence(
   return done(false);
 }
 
+/** Docker calls that stop on cancel and cannot hang past the convergence timeout (plus a margin). */
+function boundedDocker(docker: DockerCli, signal: AbortSignal, timeoutMs: number): DockerCli {
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new Error("the convergence timeout passed")),
+    timeoutMs + 30_000,
+  );
+  timer.unref();
+  return docker.withSignal(AbortSignal.any([signal, deadline.signal]));
+}
+
 /** The containers' ids in a stable order: the identity of a set of running containers. */
 const containerIds = (containers: StackContainer[]) => containers.map((c) => c.id).sort();
 
@@ -173,6 +185,7 @@ export async function holdSettle(
   pollMs = 500,
 ): Promise<string | undefined> {
   const expected = settle.containers.join(",");
+  docker = docker.withSignal(signal);
   for (;;) {
     const [services, containers] = await Promise.all([
       stackReplicas(docker, stack),
