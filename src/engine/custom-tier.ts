@@ -2,6 +2,7 @@ import type { RecipeInfo } from "../recipe/plan.js";
 import { formatBytes, tailBytes } from "../tail-buffer.js";
 import { containerOf } from "./asserts/containers.js";
 import { customAssertEnvironment, listCustomAsserts, runCustomAssert } from "./asserts/custom.js";
+import { sandboxNetwork } from "./asserts/sandbox.js";
 import { type RunContext, throwIfCancelled } from "./context.js";
 import type { AssertResult } from "./run.js";
 import { ssoAssertEnv } from "./sso-step.js";
@@ -18,22 +19,26 @@ export async function runCustomTier(ctx: RunContext, info: RecipeInfo, subdir = 
   const started = Date.now();
   const services = [...info.compose.services.keys()];
   const appService = info.http?.service ?? (services.includes("app") ? "app" : services[0]!);
-  const env = {
-    ...ssoAssertEnv(ctx.sso),
-    ...customAssertEnvironment({
-      runId: ctx.run.id,
-      recipe: ctx.run.recipe,
-      domain: info.plan.domain,
-      stack: info.plan.stack,
-      services,
-      appService,
-      httpPort: info.http?.port,
-    }),
-  };
   const { settings } = ctx;
   const results: AssertResult[] = [];
   for (const name of names) {
     throwIfCancelled(ctx);
+    // Looked up per assert: an earlier assert may have made the app restart.
+    const appContainer = await containerOf(ctx.docker, info.plan.stack, appService);
+    const network = await sandboxNetwork(ctx.docker, info.plan.stack, appContainer);
+    const env = {
+      ...ssoAssertEnv(ctx.sso),
+      ...customAssertEnvironment({
+        runId: ctx.run.id,
+        recipe: ctx.run.recipe,
+        domain: info.plan.domain,
+        stack: info.plan.stack,
+        services,
+        appService,
+        httpPort: info.http?.port,
+        sharesAppNetwork: network !== "none",
+      }),
+    };
     const run = {
       docker: ctx.docker,
       log: ctx.log,
@@ -42,8 +47,7 @@ export async function runCustomTier(ctx: RunContext, info: RecipeInfo, subdir = 
       services,
       image: settings.CCCI_ASSERT_IMAGE,
       memoryMb: settings.CCCI_ASSERT_MEMORY_MB,
-      // Looked up per assert: an earlier assert may have made the app restart.
-      networkOf: await containerOf(ctx.docker, info.plan.stack, appService),
+      network,
       env,
       timeoutMs: settings.CCCI_ASSERT_TIMEOUT * 1000,
       maxOutputBytes: settings.CCCI_ASSERT_OUTPUT_KIB * 1024,

@@ -19,6 +19,8 @@ export interface CustomAssertEnv {
   /** The main service (the one Traefik routes to, else `app`). */
   appService: string;
   httpPort?: number;
+  /** True when the sandbox shares the app container's network (its 127.0.0.1 is the app's). */
+  sharesAppNetwork: boolean;
 }
 
 /**
@@ -35,7 +37,12 @@ export function customAssertEnvironment(input: CustomAssertEnv): Record<string, 
     CCCI_STACK_NAME: input.stack,
     CCCI_APP_SERVICE: appService,
     CCCI_HTTP_PORT: input.httpPort ? String(input.httpPort) : "",
-    CCCI_APP_URL: input.httpPort ? `http://${appService}:${input.httpPort}/` : "",
+    // The app's own loopback when the sandbox shares its network: no dependence on swarm's virtual IPs.
+    CCCI_APP_URL: !input.httpPort
+      ? ""
+      : input.sharesAppNetwork
+        ? `http://127.0.0.1:${input.httpPort}/`
+        : `http://${appService}:${input.httpPort}/`,
     CCCI_EXEC_SOCKET: SANDBOX_EXEC_SOCKET,
   };
   for (const service of input.services) {

@@ -23,8 +23,8 @@ export interface SandboxRun {
   image: string;
   memoryMb: number;
   checkoutDir: string;
-  /** A running container of the run whose network the sandbox shares, when it may. */
-  networkOf?: string;
+  /** From `sandboxNetwork`: `container:<id>` of a run container, or `none`. */
+  network: string;
   env: Record<string, string>;
   /** Relative to the checkout, e.g. `tests/ccci/10-serves-greeting`. */
   path: string;
@@ -86,7 +86,7 @@ export async function runSandboxed(input: SandboxRun): Promise<SandboxResult> {
     image: input.image,
     checkoutDir: input.checkoutDir,
     socketPath: broker.socketPath,
-    network: await sandboxNetwork(input.docker, input.stack, input.networkOf),
+    network: input.network,
     envFile: await writeEnvFile(broker.dir, input.env),
     memoryMb: input.memoryMb,
     command: `${SANDBOX_RECIPE_DIR}/${input.path}`,
