@@ -93,6 +93,29 @@ export async function waitForConvergence(
   signal: AbortSignal,
   options: ConvergeOptions = {},
 ): Promise<Convergence> {
+  const started = Date.now();
+  try {
+    return await pollConvergence(docker, stack, timeoutMs, signal, options);
+  } catch (error) {
+    // A cancel stops the docker call in flight: that is a cancelled wait, not a failure.
+    if (!signal.aborted) throw error;
+    return {
+      converged: false,
+      services: [],
+      waitedMs: Date.now() - started,
+      cancelled: true,
+      healthProbed: new Set(),
+    };
+  }
+}
+
+async function pollConvergence(
+  docker: DockerCli,
+  stack: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  options: ConvergeOptions,
+): Promise<Convergence> {
   const { pollMs = 500, settleMs = SETTLE_MS, probe: useProbe = true, acceptProbed = false } = options;
   const deferred = options.deferSettle === true && settleMs > 0;
   docker = boundedDocker(docker, signal, timeoutMs);
@@ -184,8 +207,23 @@ export async function holdSettle(
   signal: AbortSignal,
   pollMs = 500,
 ): Promise<string | undefined> {
+  try {
+    return await pollSettle(docker.withSignal(signal), stack, settle, settleMs, signal, pollMs);
+  } catch (error) {
+    if (signal.aborted) return "cancelled";
+    throw error;
+  }
+}
+
+async function pollSettle(
+  docker: DockerCli,
+  stack: string,
+  settle: PendingSettle,
+  settleMs: number,
+  signal: AbortSignal,
+  pollMs: number,
+): Promise<string | undefined> {
   const expected = settle.containers.join(",");
-  docker = docker.withSignal(signal);
   for (;;) {
     const [services, containers] = await Promise.all([
       stackReplicas(docker, stack),

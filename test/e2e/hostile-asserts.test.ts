@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AssertResult, Run } from "../../src/engine/run.js";
-import { ccci, fixture } from "./support/cli.js";
+import { ccci, cliPath, fixture, tempStateDir } from "./support/cli.js";
 import { leftovers } from "./support/swarm.js";
 
 /**
@@ -300,5 +300,39 @@ describe("hostile custom asserts on the real swarm: each contained, the reason n
       expect(a.detail).toMatch(/is a symlink that leaves the checkout; ccci does not follow it/);
     }
     if (symlinked.stack) expect(await leftovers(symlinked.stack)).toEqual([]);
+  });
+
+  it("a cancel (SIGTERM to ccci) during an assert kills its sandbox at once, and the run still tears down", async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "ccci-hostile-")), "cancelme");
+    cpSync(fixture("hello"), dir, { recursive: true });
+    writeFileSync(join(dir, "tests/ccci/50-waits"), `#!/bin/sh\ntrap '' TERM\nsleep ${marks.term}\n`, {
+      mode: 0o755,
+    });
+    const child = execa("node", [cliPath, "run", dir], {
+      reject: false,
+      env: { CCCI_STATE_DIR: tempStateDir(), LOG_LEVEL: "warn", ...hostileEnv(), CCCI_ASSERT_TIMEOUT: "300" },
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const stackOf = () =>
+      /plan head \(.*\) - ([a-z0-9-]+)\.ci\.localhost/.exec(output)?.[1]?.concat("_ci_localhost");
+    let sandbox: string[] = [];
+    for (let i = 0; i < 240 && sandbox.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const stack = stackOf();
+      if (stack) sandbox = await sandboxesOf(stack);
+    }
+    expect(sandbox, output).toHaveLength(1);
+    const killedAt = Date.now();
+    child.kill("SIGTERM");
+    const result = await child;
+    expect(Date.now() - killedAt).toBeLessThan(30_000);
+    expect(String(result.stdout)).toMatch(/CANCELLED/);
+    expect(String(result.stdout)).toMatch(/ok {3}teardown .* - clean/);
+    expect(await sandboxesOf(stackOf()!)).toEqual([]);
+    expect(await leftovers(stackOf()!)).toEqual([]);
+    expect(hostProcesses()).toEqual([]);
   });
 });
