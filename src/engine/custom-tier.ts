@@ -1,7 +1,7 @@
 import type { RecipeInfo } from "../recipe/plan.js";
-import { formatBytes, tailBytes } from "../tail-buffer.js";
 import { containerOf } from "./asserts/containers.js";
 import { customAssertEnvironment, listCustomAsserts, runCustomAssert } from "./asserts/custom.js";
+import { keepWithinRunBudget } from "./asserts/output-budget.js";
 import { sandboxNetwork } from "./asserts/sandbox.js";
 import { type RunContext, throwIfCancelled } from "./context.js";
 import type { AssertResult } from "./run.js";
@@ -54,19 +54,9 @@ export async function runCustomTier(ctx: RunContext, info: RecipeInfo, subdir = 
       signal: ctx.signal,
     };
     const result = await runCustomAssert(info.plan.checkoutDir, name, run, ctx.redactor);
-    results.push(keepWithinRunBudget(ctx, results, result));
+    const used = [...ctx.run.asserts, ...results];
+    results.push(keepWithinRunBudget(used, result, settings.CCCI_RUN_OUTPUT_KIB * 1024));
   }
   if (subdir) ctx.run.asserts.push(...results.map((r) => ({ ...r, tier: "install" })));
   else recordTier(ctx, "custom", started, results, `${names.length} custom asserts`);
-}
-
-/** The run's record keeps at most CCCI_RUN_OUTPUT_KIB of assert output: a later assert keeps its tail. */
-function keepWithinRunBudget(ctx: RunContext, pending: AssertResult[], result: AssertResult): AssertResult {
-  const cap = ctx.settings.CCCI_RUN_OUTPUT_KIB * 1024;
-  const used = [...ctx.run.asserts, ...pending].reduce((sum, a) => sum + Buffer.byteLength(a.detail), 0);
-  const size = Buffer.byteLength(result.detail);
-  if (used + size <= cap) return result;
-  const note = `(the run's assert output is capped at ${formatBytes(cap)}: this detail keeps its tail)\n`;
-  const room = Math.max(0, cap - used - Buffer.byteLength(note));
-  return { ...result, detail: note + tailBytes(result.detail, room).text };
 }
