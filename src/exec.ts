@@ -36,6 +36,12 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 /** How long output pipes may stay open after the command exited (a grandchild holding them). */
 const PIPE_GRACE_MS = 1_000;
 
+/** Process groups still running: killed if ccci itself exits first (they no longer share its group). */
+const liveGroups = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of liveGroups) killGroup(child, "SIGKILL");
+});
+
 /** Signals the whole process group: the command and every child it did not move to a new session. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -94,7 +100,8 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
     detached: true,
     stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
-  return supervise(child, options, { stdout, stderr, state, result });
+  liveGroups.add(child);
+  return supervise(child, options, { stdout, stderr, state, result }).finally(() => liveGroups.delete(child));
 }
 
 interface Capture {
