@@ -163,6 +163,22 @@ echo; echo the last line`,
     script: `head -c 400000000 /dev/zero | tail -c 300000000 > /dev/null`,
     expect: { passed: false, detail: /exit 137: out of memory at 64 MiB/ },
   },
+  {
+    name: "35-processes",
+    what: "forks hundreds of processes",
+    script: `(n=0; while [ $n -lt 400 ]; do sleep 2 & n=$((n+1)); echo $n > /tmp/n; done) 2>/dev/null
+sleep 2.5; n=$(cat /tmp/n)
+[ "$n" -ge 400 ] && { echo LEAKED; exit 1; }
+echo "contained: fork refused after $n processes"`,
+    expect: contained("fork refused after 2\\d\\d processes"),
+  },
+  {
+    name: "36-disk",
+    what: "fills its /tmp",
+    script: `head -c 100000000 /dev/zero > /tmp/big 2>/dev/null && { echo LEAKED; exit 1; }
+echo "contained: /tmp holds $(($(wc -c < /tmp/big) / 1048576)) MiB"`,
+    expect: contained("/tmp holds 64 MiB"),
+  },
 ];
 
 /** Lines of the host's process table naming one of the marks (never our own pgrep). */
