@@ -50,6 +50,16 @@ export const settingsSchema = z.object({
   CCCI_TIMEOUT: wholeNumber(5, 7200)
     .default(300)
     .describe("Convergence timeout in seconds when the recipe has no `coop-cloud.<stack>.timeout` label."),
+  CCCI_MAX_REPLICAS: wholeNumber(1, 1000)
+    .default(10)
+    .describe(
+      "Most replicas a recipe's service may ask for (`deploy.replicas`); a recipe asking for more is refused before anything is deployed.",
+    ),
+  CCCI_MAX_TIMEOUT: wholeNumber(5, 86400)
+    .default(1800)
+    .describe(
+      "Longest convergence timeout in seconds a recipe may ask for with its `coop-cloud.<stack>.timeout` label; above it the recipe is refused.",
+    ),
   CCCI_SETTLE_SECONDS: wholeNumber(0, 600)
     .default(5)
     .describe(

@@ -9,6 +9,8 @@ export const errorCodes = {
   RECIPE_NOT_FOUND: "the recipe directory or git URL does not exist",
   RECIPE_NAME_INVALID: "the recipe name is not a valid lowercase DNS label",
   RECIPE_INVALID: "the recipe's files are missing or malformed (compose.yml, .env.sample, COMPOSE_FILE)",
+  RECIPE_POLICY:
+    "the recipe asks for something ccci's policy refuses (a host bind mount, privileges, host ports, a symlink out of the checkout …)",
   REF_NOT_FOUND: "the requested git ref does not exist in the recipe repository",
   NAME_TOO_LONG: "a Docker object name derived from the app's domain exceeds Docker's limit",
   DRIVER_UNAVAILABLE: "the deploy driver's tool (docker or abra) cannot be run",

@@ -7,6 +7,7 @@ import { OctokitForge } from "./github/octokit-forge.js";
 import { onPullRequestChanged } from "./github/pull-request-trigger.js";
 import { type InterruptedRun, Reporter } from "./github/reporter.js";
 import { onCheckRunRerequested, onCheckSuiteRerequested } from "./github/rerun-trigger.js";
+import { redactInstallationTokens } from "./github/token-secrets.js";
 import { type StatusSources, statusPageHandler } from "./ops/status-page.js";
 
 export interface CcciAppOptions {
@@ -39,7 +40,7 @@ function forgeFactory(app: Probot): ForgeFactory {
   return (installationId) => {
     let forge = forges.get(installationId);
     if (!forge) {
-      forge = app.auth(installationId).then((octokit) => new OctokitForge(octokit));
+      forge = app.auth(installationId).then((octokit) => new OctokitForge(redactInstallationTokens(octokit)));
       forge.catch(() => forges.delete(installationId));
       forges.set(installationId, forge);
     }

@@ -9,10 +9,12 @@ import { UserError } from "../errors.js";
 import { createLogger } from "../log.js";
 import { fetchRecipe } from "../recipe/fetch.js";
 import { planApp } from "../recipe/plan.js";
+import { recipePolicy } from "../recipe/policy-allow.js";
 import { Redactor } from "../redact.js";
 import { reapWarmKeycloak, renderReapReport } from "../sso/reap-command.js";
 import { type ReconcileTarget, reconcileWarmKeycloak } from "../sso/reconcile.js";
 import { deployerTarget, localScriptTarget } from "../sso/reconcile-targets.js";
+import { defaultEnrolmentPath, loadEnrolment } from "../warm/enrolment.js";
 import { parseFlags } from "./parse-flags.js";
 
 export const reapUsage = `usage: ccci reap [--dry-run]
@@ -55,6 +57,9 @@ Converges the warm Keycloak to deployed and healthy: nothing when it answers, el
 --local-script runs a development Keycloak (scripts/keycloak-up.sh); otherwise the Co-op Cloud keycloak
 recipe (--recipe) is deployed through CCCI_DRIVER at the host of CCCI_KEYCLOAK_PUBLIC_URL/CCCI_KEYCLOAK_URL.`;
 
+const enrolmentOf = (settings: ReturnType<typeof loadSettings>) =>
+  loadEnrolment(settings.CCCI_RECIPES ?? defaultEnrolmentPath(settings.CCCI_STATE_DIR));
+
 async function recipeTarget(
   recipeUrl: string,
   url: string,
@@ -70,6 +75,8 @@ async function recipeTarget(
     domain,
     server: settings.CCCI_SERVER,
     runDir: dir,
+    // The operator named this recipe; its exceptions come from the enrolment like any other recipe's.
+    policy: recipePolicy(settings, (await enrolmentOf(settings)).recipes.keycloak?.allow),
   });
   const docker = new DockerCli(settings.CCCI_DOCKER_BIN, settings.CCCI_DOCKER_TIMEOUT * 1000);
   const log = createLogger(process.env.LOG_LEVEL ?? "warn");

@@ -7,6 +7,7 @@ import { preparePrivateAbraDir } from "./abra-dir.js";
 import type { AppPlan, DeployContext, Deployer } from "./deployer.js";
 import type { DockerCli } from "./docker.js";
 import { PROXY_NETWORK } from "./swarm-driver.js";
+import { toolEnv } from "./tool-env.js";
 
 /** Longest an abra call may take: its own convergence wait plus a margin. */
 const ABRA_TIMEOUT_MS = 7_500_000;
@@ -62,9 +63,12 @@ export class AbraDeployer implements Deployer {
   }
 
   private async abra(app: AppPlan, args: string[], redactor: Redactor, signal?: AbortSignal) {
-    // abra waits for convergence itself (up to a recipe's timeout label, at most CCCI_TIMEOUT's 7200 s).
+    // abra interpolates compose files from its environment: never ccci's (see tool-env.ts). It waits for
+    // convergence itself (up to a recipe's timeout label, at most CCCI_TIMEOUT's 7200 s).
+    const env = { ...toolEnv(), ABRA_DIR: this.abraDir(app) };
     const result = await exec(this.options.bin, args, {
-      env: { ABRA_DIR: this.abraDir(app) },
+      env,
+      extendEnv: false,
       signal,
       timeoutMs: ABRA_TIMEOUT_MS,
     });

@@ -7,6 +7,11 @@ export interface BaseHints {
   canonicalCommit?: string;
   /** The branch the pull request targets (e.g. `main`). */
   targetBranch?: string;
+  /**
+   * The clone holds a fork's head commit beside the base repository's refs: a canonical commit counts
+   * only when a branch or tag of the base repository contains it (never a commit only the fork has).
+   */
+  upstreamOnly?: boolean;
 }
 
 async function git(dir: string, args: string[]): Promise<string | undefined> {
@@ -16,6 +21,19 @@ async function git(dir: string, args: string[]): Promise<string | undefined> {
 
 const commitOf = (dir: string, ref: string) =>
   git(dir, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+
+/** True when a branch (`origin/*`) or tag of the clone's own repository contains `sha`. */
+async function inUpstream(dir: string, sha: string): Promise<boolean> {
+  const refs = await git(dir, [
+    "for-each-ref",
+    "--count=1",
+    "--contains",
+    sha,
+    "refs/remotes/origin",
+    "refs/tags",
+  ]);
+  return Boolean(refs);
+}
 
 /** Co-op Cloud release tags (`1.2.0+3.4.5`) or plain versions (`v1.2`, `1.2.3`). */
 const releaseTag = /^v?\d+(\.\d+)*([+-][A-Za-z0-9.+_-]+)?$/;
@@ -50,7 +68,9 @@ export async function chooseBase(
     };
   if (hints.canonicalCommit && hints.canonicalCommit !== head) {
     const sha = await commitOf(dir, hints.canonicalCommit);
-    if (sha && sha !== head) return { kind: "base", sha, label: `canonical known-good ${sha.slice(0, 12)}` };
+    const upstream = sha && (!hints.upstreamOnly || (await inUpstream(dir, sha)));
+    if (sha && sha !== head && upstream)
+      return { kind: "base", sha, label: `canonical known-good ${sha.slice(0, 12)}` };
   }
   const release = await previousRelease(dir, head);
   if (release) return { kind: "base", sha: release.sha, label: `release ${release.tag}` };

@@ -50,6 +50,7 @@ function plan(ctx: RunContext, fetched: FetchedRecipe, label: string): Promise<R
     domain: ctx.run.domain!,
     server: ctx.settings.CCCI_SERVER,
     runDir: ctx.runDir,
+    policy: ctx.policy,
   };
   return step(
     ctx,
@@ -64,9 +65,11 @@ async function pickBase(ctx: RunContext, head: FetchedRecipe, hooks: ColdHooks):
   const tiers = ctx.run.request.tiers ?? allTiers;
   if (!tiers.includes("upgrade")) return { kind: "none", reason: "not requested (--tiers)" };
   const canonicalCommit = await hooks.canonicalCommit?.(ctx.run.recipe);
+  const { source } = ctx.run.request;
   return chooseBase(head.sha ? head.dir : undefined, head.sha, {
     canonicalCommit,
     targetBranch: ctx.run.request.targetBranch,
+    upstreamOnly: source.kind === "git" && source.headUrl !== undefined,
   });
 }
 

@@ -3,6 +3,7 @@ import type { DeployContext, Deployer, Resource } from "../deploy/deployer.js";
 import type { DockerCli } from "../deploy/docker.js";
 import { CcciError } from "../errors.js";
 import type { Logger } from "../log.js";
+import type { RecipePolicy } from "../recipe/policy-allow.js";
 import type { Redactor } from "../redact.js";
 import type { PreparedSso } from "../sso/provider.js";
 import type { PendingSettle } from "./converge.js";
@@ -21,6 +22,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** Publishes a snapshot of the run to the engine's listeners. */
   notify(): void;
+  /** The compose policy for the run's recipe (caps, the operator's exceptions); strict when absent. */
+  policy?: RecipePolicy;
   /** The run's SSO realm, when the recipe declares one; removed at teardown. */
   sso?: PreparedSso;
   /** Directory private to the run (checkout, env file, abra dir); removed at teardown. */

@@ -1,12 +1,14 @@
 import { mkdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { redactCcciSecretsDeep, seedCcciSecrets } from "../ccci-secrets.js";
 import type { Settings } from "../config.js";
 import { createDeployer } from "../deploy/create-deployer.js";
 import { DockerCli } from "../deploy/docker.js";
 import { CcciError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { createDiskGuard, type DiskGuard } from "../ops/disk-guard.js";
+import { type RecipePolicy, recipePolicy } from "../recipe/policy-allow.js";
 import { recipeNameOf } from "../recipe/source.js";
 import { Redactor } from "../redact.js";
 import { promoteCanonical } from "../warm/promote.js";
@@ -34,7 +36,8 @@ interface Entry {
   done: Promise<Run>;
 }
 
-const snapshot = (run: Run): Run => structuredClone(run);
+/** What leaves the engine (reporters, the status page, the CLI's JSON): a copy without ccci's secrets. */
+const snapshot = (run: Run): Run => redactCcciSecretsDeep(structuredClone(run));
 
 /** The in-process orchestration engine: queues runs, bounds them with locks, runs their lifecycles. */
 export interface Engine extends EngineApi {
@@ -52,6 +55,7 @@ export interface Engine extends EngineApi {
 
 export function createEngine(deps: EngineDeps): Engine {
   const { settings, log } = deps;
+  seedCcciSecrets(process.env);
   const docker = new DockerCli(settings.CCCI_DOCKER_BIN, settings.CCCI_DOCKER_TIMEOUT * 1000);
   const locks = new RunLocks(settings.CCCI_MAX_TESTS);
   const entries = new Map<string, Entry>();
@@ -109,8 +113,11 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
-  /** The enrolment may map a repository name to another recipe (`repositories:` in recipes.yml). */
-  async function applyRepositoryMapping(run: Run): Promise<void> {
+  /**
+   * The enrolment may map a repository name to another recipe (`repositories:` in recipes.yml), and may
+   * grant the recipe exceptions to the compose policy (an unreadable enrolment grants none).
+   */
+  async function applyEnrolment(run: Run): Promise<RecipePolicy> {
     const enrolment = await warm.enrolment().catch(() => undefined);
     const key = Object.keys(enrolment?.repositories ?? {}).find((name) => name.toLowerCase() === run.recipe);
     const mapped = key ? enrolment?.repositories[key] : undefined;
@@ -118,12 +125,13 @@ export function createEngine(deps: EngineDeps): Engine {
       run.notes.push(`repository ${run.recipe} is the recipe ${mapped} (enrolment)`);
       run.recipe = mapped;
     }
+    return recipePolicy(settings, enrolment?.recipes[run.recipe]?.allow);
   }
 
   async function execute(entry: Entry): Promise<Run> {
     const { run } = entry;
     const runLog = log.child({ runId: run.id, recipe: run.recipe, mode: run.mode });
-    await applyRepositoryMapping(run);
+    const policy = await applyEnrolment(run);
     const release = await locks.acquire(run.recipe, entry.cancelled);
     if (!release) return run;
     try {
@@ -138,6 +146,7 @@ export function createEngine(deps: EngineDeps): Engine {
         docker,
         deployer: createDeployer(settings, docker),
         redactor: new Redactor(),
+        policy,
         journal: RunJournal.open(settings.CCCI_STATE_DIR, run.id),
         signal: entry.abort.signal,
         notify: () => notify(run),

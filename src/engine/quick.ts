@@ -26,6 +26,7 @@ function plan(
     domain: warm.domain,
     server: ctx.settings.CCCI_SERVER,
     runDir: ctx.runDir,
+    policy: ctx.policy,
   };
   return step(
     ctx,

@@ -37,8 +37,12 @@ export interface AssertResult {
   detail: string;
 }
 
-/** Where the run's recipe comes from. A `dir` that is not a git repository is copied as it is. */
-export type RecipeSource = { kind: "git"; url: string } | { kind: "dir"; path: string };
+/**
+ * Where the run's recipe comes from. A `dir` that is not a git repository is copied as it is. A pull
+ * request from a fork clones the base repository (`url`: its tags and branches choose the base version)
+ * and fetches only the pinned head commit from the fork (`headUrl`).
+ */
+export type RecipeSource = { kind: "git"; url: string; headUrl?: string } | { kind: "dir"; path: string };
 
 export interface RunRequest {
   /** Human-readable origin: a git URL, a directory, or `owner/repo#PR`. */

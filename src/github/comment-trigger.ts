@@ -47,6 +47,7 @@ export function onCommentCreated(deps: TriggerDeps, rawPayload: unknown, log: Lo
         requestedBy: user,
         installationId: payload.installation.id,
         commentId: payload.comment.id,
+        commentedAt: payload.comment.created_at,
       });
       if (outcome.kind === "refused") {
         await forge.reply(repo, pullNumber, outcome.reply);

@@ -13,6 +13,10 @@ export interface PullRequestInfo {
   headSha: string;
   /** Null when the head repository (usually a fork) was deleted. */
   headCloneUrl: string | null;
+  /** GitHub's time of the last push to the head repository (any branch); null when unknown. */
+  headPushedAt: string | null;
+  /** The base (upstream) repository: the only source of base versions, tags and the target branch. */
+  baseCloneUrl: string;
   baseRepoName: string;
   /** The branch the pull request targets. */
   baseRef: string;

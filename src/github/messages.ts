@@ -12,6 +12,13 @@ export const messages = {
   headRepoDeleted(): string {
     return "The head repository of this pull request was deleted, so ccci cannot fetch the recipe; nothing runs.";
   },
+  headMoved(): string {
+    return (
+      "The pull request's head repository was pushed to after this command was posted, so the commit " +
+      "that would be tested may not be the one you read; nothing runs. Check the new commits and comment " +
+      "`!testme` again."
+    );
+  },
   closed(): string {
     return "This pull request is closed; nothing runs.";
   },

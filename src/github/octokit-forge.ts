@@ -18,8 +18,11 @@ const pullRequestSchema = z.object({
   number: z.number(),
   state: z.enum(["open", "closed"]),
   html_url: z.string(),
-  head: z.object({ sha: z.string(), repo: z.object({ clone_url: z.string() }).nullable() }),
-  base: z.object({ ref: z.string(), repo: z.object({ name: z.string() }) }),
+  head: z.object({
+    sha: z.string(),
+    repo: z.object({ clone_url: z.string(), pushed_at: z.string().nullable() }).nullable(),
+  }),
+  base: z.object({ ref: z.string(), repo: z.object({ name: z.string(), clone_url: z.string() }) }),
 });
 const permissionSchema = z.object({ permission: z.string() });
 const commentSchema = z.object({
@@ -72,6 +75,8 @@ export class OctokitForge implements Forge {
       state: pr.state,
       headSha: pr.head.sha,
       headCloneUrl: pr.head.repo?.clone_url ?? null,
+      headPushedAt: pr.head.repo?.pushed_at ?? null,
+      baseCloneUrl: pr.base.repo.clone_url,
       baseRepoName: pr.base.repo.name,
       baseRef: pr.base.ref,
       htmlUrl: pr.html_url,

@@ -17,7 +17,11 @@ export const issueCommentCreatedSchema = z.object({
     state: z.string(),
     pull_request: z.looseObject({}).optional(),
   }),
-  comment: z.object({ id: z.number().int().positive(), body: z.string().nullable().default("") }),
+  comment: z.object({
+    id: z.number().int().positive(),
+    body: z.string().nullable().default(""),
+    created_at: z.string(),
+  }),
   repository,
   sender: account,
   installation,

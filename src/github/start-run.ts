@@ -1,5 +1,5 @@
 import type { EngineApi } from "../engine/api.js";
-import type { Mode, Run, RunRequest } from "../engine/run.js";
+import type { Mode, RecipeSource, Run, RunRequest } from "../engine/run.js";
 import { describeError, isUserError } from "../errors.js";
 import { validateRecipeName } from "../recipe/naming.js";
 import type { Forge, RepoRef } from "./forge.js";
@@ -16,9 +16,28 @@ export interface StartRunRequest {
   checkSuiteId?: number;
   /** A re-run keeps its SHA; a command pins the PR head at the moment it is accepted. */
   sha?: string;
+  /** When the command was posted (GitHub's `comment.created_at`): a later push refuses the run. */
+  commentedAt?: string;
 }
 
 export type StartRunOutcome = { kind: "started"; run: Run } | { kind: "refused"; reply: string };
+
+/**
+ * Stateless and conservative: GitHub's server time of the last push to the head repository later than
+ * the comment's means the head may have moved since the maintainer read it (a push to any branch of the
+ * head repository counts too). Both times come from GitHub's clock.
+ */
+function pushedAfter(pushedAt: string | null, commentedAt: string | undefined): boolean {
+  if (!commentedAt || !pushedAt) return false;
+  return Date.parse(pushedAt) > Date.parse(commentedAt);
+}
+
+/** Base versions come from the base repository only; the fork gives the pinned head commit and nothing else. */
+function sourceOf(baseCloneUrl: string, headCloneUrl: string): RecipeSource {
+  return headCloneUrl === baseCloneUrl
+    ? { kind: "git", url: baseCloneUrl }
+    : { kind: "git", url: baseCloneUrl, headUrl: headCloneUrl };
+}
 
 /**
  * Plans and submits one run for a pull request: fetch the PR, pin its head, check it can run at all
@@ -32,6 +51,8 @@ export async function startRun(
   const pr = await forge.getPullRequest(request.repo, request.pullNumber);
   if (pr.state !== "open") return { kind: "refused", reply: messages.closed() };
   if (pr.headCloneUrl === null) return { kind: "refused", reply: messages.headRepoDeleted() };
+  if (pushedAfter(pr.headPushedAt, request.commentedAt))
+    return { kind: "refused", reply: messages.headMoved() };
   let recipe: string;
   try {
     // Recipe repositories are named after their recipe; repo names may carry capitals, recipes may not.
@@ -53,7 +74,7 @@ export async function startRun(
   };
   const runRequest: RunRequest = {
     repo: `${request.repo.owner}/${request.repo.repo}#${pr.number}`,
-    source: { kind: "git", url: pr.headCloneUrl },
+    source: sourceOf(pr.baseCloneUrl, pr.headCloneUrl),
     ref: headSha,
     recipe,
     mode: request.mode,

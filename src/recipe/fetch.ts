@@ -57,7 +57,12 @@ export async function fetchRecipe(
   if (source.kind === "dir" && !(await isGitTop(source.path))) {
     if (ref)
       throw new UserError("USAGE", `--ref needs a git repository, and ${source.path} is not the top of one`);
-    await cp(source.path, dest, { recursive: true, filter: (src) => !src.endsWith("/.git") });
+    // Symlinks copied as written: a relative link inside the recipe must stay relative (and inside).
+    await cp(source.path, dest, {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: (src) => !src.endsWith("/.git"),
+    });
     return { dir: dest, sha: null };
   }
   const url = source.kind === "git" ? source.url : source.path;
@@ -65,17 +70,25 @@ export async function fetchRecipe(
   if (clone.exitCode !== 0) {
     throw new UserError("RECIPE_NOT_FOUND", `cannot clone ${url}: ${clone.stderr.trim().split("\n").pop()}`);
   }
-  // A PR head SHA may not be on any branch of the clone: fetch it explicitly when it is not there yet.
-  if (ref && /^[0-9a-f]{40}$/.test(ref)) {
+  const pinned = ref !== undefined && /^[0-9a-f]{40}$/.test(ref);
+  // A PR head SHA may not be on any branch of the clone: fetch it explicitly when it is not there yet,
+  // from the head repository (a fork) when there is one — by SHA and without its tags, so that the
+  // clone's tags and branches stay the base repository's.
+  if (pinned) {
     const has = await git(["cat-file", "-e", `${ref}^{commit}`], dest, signal);
-    if (has.exitCode !== 0) await git(["fetch", "--quiet", "origin", ref], dest, signal);
+    const from = source.kind === "git" && source.headUrl ? source.headUrl : "origin";
+    if (has.exitCode !== 0) await git(["fetch", "--quiet", "--no-tags", "--", from, ref], dest, signal);
   }
   const sha = await resolveRef(dest, ref ?? "HEAD", signal);
+  if (pinned && sha !== ref)
+    throw new UserError("REF_NOT_FOUND", `the pinned commit ${ref} is not in the repository (got ${sha})`);
   const checkout = await git(
     ["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", sha],
     dest,
     signal,
   );
   if (checkout.exitCode !== 0) throw new Error(`git checkout ${sha} failed: ${checkout.stderr.trim()}`);
+  const head = await git(["rev-parse", "HEAD"], dest, signal);
+  if (head.stdout.trim() !== sha) throw new Error(`checked out ${head.stdout.trim()}, expected ${sha}`);
   return { dir: dest, sha };
 }

@@ -1,10 +1,14 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { AppPlan, SecretSpec } from "../deploy/deployer.js";
+import { deployEnv } from "../deploy/swarm-driver.js";
 import { UserError } from "../errors.js";
 import { type ComposeModel, composeFilesOf, loadCompose } from "./compose.js";
 import { envToRecord, parseEnvFile } from "./env-file.js";
 import { checkNameLimits, stackName, versionedName } from "./naming.js";
+import { checkComposePolicy } from "./policy.js";
+import { type RecipePolicy, strictPolicy } from "./policy-allow.js";
+import { readRecipeFile, refuseEscapingSymlinks } from "./recipe-files.js";
 
 export interface RecipeInfo {
   plan: AppPlan;
@@ -22,6 +26,8 @@ export interface PlanInput {
   domain: string;
   server: string;
   runDir: string;
+  /** The compose policy's caps and the operator's exceptions for the recipe; the strict policy if absent. */
+  policy?: RecipePolicy;
 }
 
 /**
@@ -31,7 +37,7 @@ export interface PlanInput {
 function abraShExports(checkoutDir: string): Record<string, string> {
   const path = join(checkoutDir, "abra.sh");
   if (!existsSync(path)) return {};
-  const exports = readFileSync(path, "utf8")
+  const exports = readRecipeFile(checkoutDir, "abra.sh")
     .split(/\r?\n/)
     .filter((line) => /^\s*export\s+[A-Za-z_][A-Za-z0-9_]*=/.test(line) && !/[`$(]/.test(line));
   return envToRecord(parseEnvFile(exports.join("\n")));
@@ -72,7 +78,8 @@ function httpTarget(compose: ComposeModel, stack: string): RecipeInfo["http"] {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UserError(
       "RECIPE_INVALID",
-      `label ${key} on service ${chosen.name} is not a port: ${chosen.labels[key]}`,
+      // Never the value: it is interpolated, and a recipe could route a secret into it.
+      `label ${key} on service ${chosen.name} is not a port (1 to 65535)`,
     );
   }
   return { service: chosen.name, port };
@@ -85,7 +92,7 @@ function timeoutOf(compose: ComposeModel, stack: string): number | undefined {
   if (raw === undefined || raw === "") return undefined;
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new UserError("RECIPE_INVALID", `label ${key} is not a number of seconds: ${raw}`);
+    throw new UserError("RECIPE_INVALID", `label ${key} is not a number of seconds`);
   }
   return seconds;
 }
@@ -93,8 +100,12 @@ function timeoutOf(compose: ComposeModel, stack: string): number | undefined {
 /** Reads the checked-out recipe and plans its app: env, secrets, compose files, names (limits checked). */
 export function planApp(input: PlanInput): RecipeInfo {
   const stack = stackName(input.domain);
+  // Before any file is read: nothing in the checkout may lead out of it.
+  refuseEscapingSymlinks(input.checkoutDir);
   const samplePath = join(input.checkoutDir, ".env.sample");
-  const entries = existsSync(samplePath) ? parseEnvFile(readFileSync(samplePath, "utf8")) : [];
+  const entries = existsSync(samplePath)
+    ? parseEnvFile(readRecipeFile(input.checkoutDir, ".env.sample"))
+    : [];
   const env: Record<string, string> = {
     ...abraShExports(input.checkoutDir),
     ...envToRecord(entries),
@@ -118,13 +129,18 @@ export function planApp(input: PlanInput): RecipeInfo {
     ...compose.volumes.map((v) => ({ kind: "volume" as const, name: `${stack}_${v}` })),
     ...compose.objectNames.filter((o) => !secrets.some((s) => s.dockerName === o.name)),
   ]);
+  const { policy, ...where } = input;
   const plan: AppPlan = {
-    ...input,
+    ...where,
     stack,
     env,
     composeFiles,
     secrets,
     services: [...compose.services.keys()],
   };
+  checkComposePolicy(
+    { checkoutDir: input.checkoutDir, composeFiles, env: deployEnv(plan), stack },
+    policy ?? strictPolicy,
+  );
   return { plan, compose, timeoutSeconds: timeoutOf(compose, stack), http: httpTarget(compose, stack) };
 }

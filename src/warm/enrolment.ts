@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { validateRecipeName } from "../recipe/naming.js";
+import { allowListSchema } from "../recipe/policy-allow.js";
 import { describeSchemaIssues, parseYamlSource } from "./yaml-source.js";
 
 /**
@@ -13,6 +14,7 @@ import { describeSchemaIssues, parseYamlSource } from "./yaml-source.js";
  *     hello:
  *       repo: https://git.coopcloud.tech/coop-cloud/hello.git
  *       branch: main
+ *       allow: [docker-socket]   # optional: exceptions to the compose policy (never from the recipe)
  *   repositories:          # optional: pull-request repository name -> recipe name
  *     hello-recipe: hello
  */
@@ -39,6 +41,8 @@ const enrolledRecipeSchema = z.strictObject({
   branch: branchName.default("main"),
   /** Whether `--quick` is offered for this recipe (a canonical is kept and promoted). */
   quick: z.boolean().default(true),
+  /** Exceptions to ccci's compose policy for this recipe (docs/operator-guide.md); only the operator grants them. */
+  allow: allowListSchema.optional(),
 });
 
 export const enrolmentSchema = z.strictObject({

@@ -54,6 +54,7 @@ async function freshWarmDeploy(
     domain,
     server: ctx.settings.CCCI_SERVER,
     runDir: ctx.runDir,
+    policy: ctx.policy,
   });
   const dctx = { ...deployContext(ctx), signal: new AbortController().signal };
   await ctx.deployer.create(info.plan, dctx);

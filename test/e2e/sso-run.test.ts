@@ -6,11 +6,23 @@ import { keycloakUrl, realmDiscoveryStatus } from "../sso/e2e-support.js";
 import { ccci, fixture } from "./support/cli.js";
 import { leftovers } from "./support/swarm.js";
 
-const env = Object.fromEntries(
-  ["CCCI_KEYCLOAK_URL", "CCCI_KEYCLOAK_ADMIN_USER", "CCCI_KEYCLOAK_ADMIN_PASSWORD_FILE"].flatMap((k) =>
-    process.env[k] ? [[k, process.env[k]!]] : [],
-  ),
+/**
+ * The fixture joins the host's network to reach the test Keycloak on 127.0.0.1, which ccci's compose
+ * policy refuses unless the operator allows it: this suite's enrolment does, for ssoapp only.
+ */
+const enrolment = join(mkdtempSync(join(tmpdir(), "ccci-sso-enrol-")), "recipes.yml");
+writeFileSync(
+  enrolment,
+  `recipes:\n  ssoapp:\n    repo: ${fixture("ssoapp")}\n    quick: false\n    allow: ["network_mode:host"]\n`,
 );
+const env = {
+  ...Object.fromEntries(
+    ["CCCI_KEYCLOAK_URL", "CCCI_KEYCLOAK_ADMIN_USER", "CCCI_KEYCLOAK_ADMIN_PASSWORD_FILE"].flatMap((k) =>
+      process.env[k] ? [[k, process.env[k]!]] : [],
+    ),
+  ),
+  CCCI_RECIPES: enrolment,
+};
 
 /** .ci/run starts a real Keycloak and exports its settings; without them this suite cannot say anything. */
 describe.skipIf(!keycloakUrl)("a cold run of an SSO recipe against the real warm Keycloak", () => {

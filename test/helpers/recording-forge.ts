@@ -34,6 +34,8 @@ export class RecordingForge implements Forge {
       state: "open",
       headSha: "a".repeat(40),
       headCloneUrl: "file:///x",
+      headPushedAt: null,
+      baseCloneUrl: "file:///x",
       baseRepoName: "hello",
       baseRef: "main",
       htmlUrl: "",

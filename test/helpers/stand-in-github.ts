@@ -15,6 +15,10 @@ export interface StandInPullRequest {
   headSha: string;
   cloneUrl: string;
   baseRef: string;
+  /** A fork's pull request: the base repository's clone URL (default: the same repository as the head). */
+  baseCloneUrl?: string;
+  /** `head.repo.pushed_at` (default: the published example's). */
+  pushedAt?: string;
 }
 
 export interface CheckRunRecord {
@@ -161,6 +165,8 @@ export class StandInGitHub {
     pr.state = "open";
     pr.head.sha = this.pr.headSha;
     pr.head.repo.clone_url = this.pr.cloneUrl;
+    pr.base.repo.clone_url = this.pr.baseCloneUrl ?? this.pr.cloneUrl;
+    if (this.pr.pushedAt) pr.head.repo.pushed_at = this.pr.pushedAt;
     pr.base.ref = this.pr.baseRef;
     pr.base.repo.name = this.pr.repo;
     pr.base.repo.owner.login = this.pr.owner;

@@ -41,6 +41,9 @@ export function commentOnPullRequest(body: string): Payload {
     patch_url: `https://github.com/Codertocat/Hello-World/pull/${EXAMPLE.pullNumber}.patch`,
   };
   payload.comment.body = body;
+  // The published comment predates the published pull request's last push (15:20:32): a command is
+  // posted after the push it asks to test, so it is stamped a minute later.
+  payload.comment.created_at = "2019-05-15T15:21:32Z";
   return payload;
 }
 

@@ -157,12 +157,12 @@ volumes:
       {
         "compose.yml": `services:\n  app:\n    image: x\n    deploy:\n      labels: ["traefik.http.services.\${STACK_NAME}.loadbalancer.server.port=http"]\n`,
       },
-      /not a port: http/,
+      /on service app is not a port \(1 to 65535\)$/,
     ],
     [
       "a timeout label that is not a number",
       { ...demoRecipe, ".env.sample": sample("TIMEOUT=soon") },
-      /timeout is not a number of seconds: soon/,
+      /timeout is not a number of seconds$/,
     ],
     [
       "a required variable that is not set",
