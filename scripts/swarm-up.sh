@@ -10,6 +10,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need_pkgs+=(busybox-static)
+# gcc and glibc's static libc build ccci-exec, the assert sandbox's helper (a 700 KB static binary).
+command -v gcc >/dev/null 2>&1 || need_pkgs+=(gcc)
+[ -e "/usr/lib/$(uname -m)-linux-gnu/libc.a" ] || need_pkgs+=(libc6-dev)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]} from Debian"
   as_root apt-get update -qq
@@ -45,4 +48,16 @@ if [ "$(docker image inspect -f '{{index .Config.Labels "ccci.build"}}' ccci/bus
   log "building ccci/busybox:local"
   docker build -q --label "ccci.build=$digest" -t ccci/busybox:local "$ctx" >/dev/null
 fi
-log "ready: swarm active, network proxy present, image ccci/busybox:local built"
+
+# The custom-assert sandbox (CCCI_ASSERT_IMAGE's default): the same busybox, ccci-exec and a non-root user.
+actx=$(mktemp -d)
+trap 'rm -rf "$ctx" "$actx"' EXIT
+cp "$bb" "$actx/busybox"
+cp "$here"/test/images/assert/{Dockerfile,passwd,group,ccci-exec.c} "$actx/"
+digest=$(cd "$actx" && sha256sum -- * | sha256sum | cut -c1-12)
+if [ "$(docker image inspect -f '{{index .Config.Labels "ccci.build"}}' ccci/assert:local 2>/dev/null)" != "$digest" ]; then
+  log "building ccci/assert:local"
+  gcc -static -Os -o "$actx/ccci-exec" "$actx/ccci-exec.c"
+  docker build -q --label "ccci.build=$digest" -t ccci/assert:local "$actx" >/dev/null
+fi
+log "ready: swarm active, network proxy present, images ccci/busybox:local and ccci/assert:local built"

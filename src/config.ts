@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { sandboxSettingsSchema } from "./engine/asserts/sandbox-settings.js";
 import { UserError } from "./errors.js";
 import { giteaSettingsSchema } from "./gitea/settings.js";
 import { diskSettingsSchema } from "./ops/disk-settings.js";
@@ -77,6 +78,12 @@ export const settingsSchema = z.object({
     .describe("abra server name the apps are created on (abra's local server is `default`)."),
   CCCI_ABRA_BIN: z.string().min(1).default("abra").describe("Path or name of the abra executable."),
   CCCI_DOCKER_BIN: z.string().min(1).default("docker").describe("Path or name of the docker executable."),
+  CCCI_DOCKER_TIMEOUT: wholeNumber(5, 3600)
+    .default(120)
+    .describe(
+      "Seconds any one docker call may take unless it has a bound of its own (pulls, deploys); then it is " +
+        "killed and the step fails.",
+    ),
   CCCI_RECIPES: z
     .string()
     .min(1)
@@ -95,6 +102,7 @@ export const settingsSchema = z.object({
     .describe("Image with `wget` used to probe an app's HTTP port from inside its network."),
   // Settings owned by other rooms, defined beside the code that reads them:
   ...diskSettingsSchema.shape,
+  ...sandboxSettingsSchema.shape,
   ...ssoSettingsSchema.shape,
   ...sweepSettingsSchema.shape,
   ...giteaSettingsSchema.shape,

@@ -69,7 +69,7 @@ export async function closureCommand(argv: string[], env: NodeJS.ProcessEnv = pr
     return 0;
   }
   const settings = loadSettings(env);
-  const docker = new DockerCli(settings.CCCI_DOCKER_BIN);
+  const docker = new DockerCli(settings.CCCI_DOCKER_BIN, settings.CCCI_DOCKER_TIMEOUT * 1000);
   const report = await checkClosure({
     docker,
     stateDir: settings.CCCI_STATE_DIR,

@@ -55,7 +55,7 @@ export async function diskCommand(argv: string[], env: NodeJS.ProcessEnv = proce
   const settings = loadSettings(env);
   const disk = loadSettings(env);
   const guard = createDiskGuard({
-    docker: new DockerCli(settings.CCCI_DOCKER_BIN),
+    docker: new DockerCli(settings.CCCI_DOCKER_BIN, settings.CCCI_DOCKER_TIMEOUT * 1000),
     stateDir: settings.CCCI_STATE_DIR,
     soft: disk.CCCI_DISK_SOFT,
     hard: disk.CCCI_DISK_HARD,

@@ -78,7 +78,7 @@ async function recipeTarget(
     // The operator named this recipe; its exceptions come from the enrolment like any other recipe's.
     policy: recipePolicy(settings, (await enrolmentOf(settings)).recipes.keycloak?.allow),
   });
-  const docker = new DockerCli(settings.CCCI_DOCKER_BIN);
+  const docker = new DockerCli(settings.CCCI_DOCKER_BIN, settings.CCCI_DOCKER_TIMEOUT * 1000);
   const log = createLogger(process.env.LOG_LEVEL ?? "warn");
   const target = deployerTarget(url, createDeployer(settings, docker), plan, {
     log,

@@ -9,6 +9,9 @@ import type { DockerCli } from "./docker.js";
 import { PROXY_NETWORK } from "./swarm-driver.js";
 import { toolEnv } from "./tool-env.js";
 
+/** Longest an abra call may take: its own convergence wait plus a margin. */
+const ABRA_TIMEOUT_MS = 7_500_000;
+
 export interface AbraOptions {
   bin: string;
   /** The shared ABRA_DIR (servers, catalogue). */
@@ -60,9 +63,15 @@ export class AbraDeployer implements Deployer {
   }
 
   private async abra(app: AppPlan, args: string[], redactor: Redactor, signal?: AbortSignal) {
-    // abra interpolates compose files from its environment: never ccci's (see tool-env.ts).
+    // abra interpolates compose files from its environment: never ccci's (see tool-env.ts). It waits for
+    // convergence itself (up to a recipe's timeout label, at most CCCI_TIMEOUT's 7200 s).
     const env = { ...toolEnv(), ABRA_DIR: this.abraDir(app) };
-    const result = await exec(this.options.bin, args, { env, extendEnv: false, signal });
+    const result = await exec(this.options.bin, args, {
+      env,
+      extendEnv: false,
+      signal,
+      timeoutMs: ABRA_TIMEOUT_MS,
+    });
     if (result.spawnError)
       throw new CcciError(
         "DRIVER_UNAVAILABLE",

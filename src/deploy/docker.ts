@@ -2,12 +2,32 @@ import { execa } from "execa";
 import { CcciError } from "../errors.js";
 import { type ExecOptions, type ExecResult, exec } from "../exec.js";
 
-/** The docker CLI, called with argument arrays. Methods are named by what they achieve. */
+/** A docker call without a bound of its own may take this long (CCCI_DOCKER_TIMEOUT's default). */
+export const DEFAULT_DOCKER_TIMEOUT_MS = 120_000;
+
+/**
+ * The docker CLI, called with argument arrays. Methods are named by what they achieve. Every call is
+ * bounded: by its own `timeoutMs`, else the CLI's default; `withSignal` gives a view whose calls also
+ * stop on a run's cancel (teardown keeps the unsignalled one: it must finish after a cancel).
+ */
 export class DockerCli {
-  constructor(private readonly bin = "docker") {}
+  constructor(
+    private readonly bin = "docker",
+    private readonly defaultTimeoutMs = DEFAULT_DOCKER_TIMEOUT_MS,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** The same CLI whose calls also stop when `signal` aborts. */
+  withSignal(signal: AbortSignal): DockerCli {
+    return new DockerCli(this.bin, this.defaultTimeoutMs, signal);
+  }
 
   async run(args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    const result = await exec(this.bin, args, options);
+    const result = await exec(this.bin, args, {
+      ...options,
+      timeoutMs: options.timeoutMs ?? this.defaultTimeoutMs,
+      signal: options.signal ?? this.signal,
+    });
     if (result.spawnError) {
       throw new CcciError("DRIVER_UNAVAILABLE", `cannot run ${this.bin}: ${result.spawnError}`);
     }
@@ -19,6 +39,17 @@ export class DockerCli {
     const result = await this.run(args, options);
     if (result.exitCode !== 0) {
       const what = args.slice(0, 2).join(" ");
+      if (result.timedOut)
+        throw new Error(
+          `docker ${what} did not answer within ${Math.round((options.timeoutMs ?? this.defaultTimeoutMs) / 1000)} s`,
+        );
+      if (result.cancelled) {
+        const signal = options.signal ?? this.signal;
+        // A run's cancel carries its reason as text; a deadline of ccci's own carries an Error.
+        if (signal?.reason instanceof Error)
+          throw new Error(`docker ${what} stopped: ${signal.reason.message}`);
+        throw new CcciError("CANCELLED", `docker ${what} stopped: ${String(signal?.reason ?? "cancelled")}`);
+      }
       throw new Error(`docker ${what} failed: ${(result.stderr || result.stdout).trim()}`);
     }
     return result.stdout;
@@ -62,16 +93,16 @@ export class DockerCli {
   }
 
   /** Names (or ids) printed one per line by an `ls`-style command. */
-  async lines(args: readonly string[]): Promise<string[]> {
-    const out = await this.output(args);
+  async lines(args: readonly string[], options: ExecOptions = {}): Promise<string[]> {
+    const out = await this.output(args, options);
     return out
       .split("\n")
       .map((line) => line.trim())
       .filter((line) => line.length > 0);
   }
 
-  async jsonLines<T>(args: readonly string[]): Promise<T[]> {
-    return (await this.lines(args)).map((line) => JSON.parse(line) as T);
+  async jsonLines<T>(args: readonly string[], options: ExecOptions = {}): Promise<T[]> {
+    return (await this.lines(args, options)).map((line) => JSON.parse(line) as T);
   }
 
   /** Creates the overlay network unless it exists. Never removed by ccci: other stacks share it. */

@@ -1,5 +1,5 @@
 import type { DockerCli } from "./docker.js";
-import { byStack } from "./stack-label.js";
+import { byStack, sandboxesOf } from "./stack-label.js";
 
 /** Everything on the swarm that belongs to one stack, by abra's naming and docker's stack label. */
 export interface StackResources {
@@ -35,16 +35,26 @@ export async function listStackResources(docker: DockerCli, stack: string): Prom
     const named = await docker.lines([kind, "ls", ...nameFilter, "--format", "{{.Name}}"]);
     return [...new Set([...labelled, ...owned(named, stack)])].sort();
   };
-  const [stacks, services, containers, volumes, secrets, configs, networks] = await Promise.all([
+  const [stacks, services, containers, sandboxes, volumes, secrets, configs, networks] = await Promise.all([
     docker.lines(["stack", "ls", "--format", "{{.Name}}"]).then((all) => all.filter((s) => s === stack)),
     docker.lines(["service", "ls", ...byStack(stack), "--format", "{{.Name}}"]),
     docker.lines(["ps", "-a", ...byStack(stack), "--format", "{{.Names}}"]),
+    // A custom assert's sandbox is not a stack object, but it is the run's and must not outlive it.
+    docker.lines(["ps", "-a", ...sandboxesOf(stack), "--format", "{{.Names}}"]),
     byLabelOrName("volume"),
     byLabelOrName("secret"),
     byLabelOrName("config"),
     byLabelOrName("network"),
   ]);
-  return { stacks, services, containers, volumes, secrets, configs, networks };
+  return {
+    stacks,
+    services,
+    containers: [...new Set([...containers, ...sandboxes])].sort(),
+    volumes,
+    secrets,
+    configs,
+    networks,
+  };
 }
 
 export function countResources(resources: StackResources): number {

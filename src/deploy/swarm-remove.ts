@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DockerCli } from "./docker.js";
-import { byStack } from "./stack-label.js";
+import { byStack, sandboxesOf } from "./stack-label.js";
 import { listStackResources, type StackResources } from "./stack-resources.js";
 
 /**
@@ -42,6 +42,9 @@ export async function undeployStack(docker: DockerCli, stack: string, deadlineMs
   const until = Date.now() + deadlineMs;
   const ofStack = byStack(stack);
   await docker.run(["stack", "rm", stack]);
+  // An assert sandbox a crash left behind holds nothing worth keeping: it goes at once.
+  const sandboxes = await docker.lines(["ps", "-aq", ...sandboxesOf(stack)]);
+  if (sandboxes.length > 0) await docker.run(["rm", "--force", ...sandboxes]);
   // Swarm lets ~2 s pass for its load balancer to forget a task before it signals the container (moby's
   // gossip converge delay); nothing routes to a stack being removed, so the stop starts now. `docker stop`
   // without -t uses the grace period swarm gave the container (the service's stop_grace_period).

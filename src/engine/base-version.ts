@@ -15,7 +15,7 @@ export interface BaseHints {
 }
 
 async function git(dir: string, args: string[]): Promise<string | undefined> {
-  const result = await exec("git", args, { cwd: dir });
+  const result = await exec("git", args, { cwd: dir, timeoutMs: 60_000 });
   return result.exitCode === 0 ? result.stdout.trim() : undefined;
 }
 

@@ -107,8 +107,32 @@ export async function waitForConvergence(
   signal: AbortSignal,
   options: ConvergeOptions = {},
 ): Promise<Convergence> {
+  const started = Date.now();
+  try {
+    return await pollConvergence(docker, stack, timeoutMs, signal, options);
+  } catch (error) {
+    // A cancel stops the docker call in flight: that is a cancelled wait, not a failure.
+    if (!signal.aborted) throw error;
+    return {
+      converged: false,
+      services: [],
+      waitedMs: Date.now() - started,
+      cancelled: true,
+      healthProbed: new Set(),
+    };
+  }
+}
+
+async function pollConvergence(
+  docker: DockerCli,
+  stack: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  options: ConvergeOptions,
+): Promise<Convergence> {
   const { pollMs = 500, settleMs = SETTLE_MS, probe: useProbe = true, acceptProbed = false } = options;
   const deferred = options.deferSettle === true && settleMs > 0;
+  docker = boundedDocker(docker, signal, timeoutMs);
   const probe = new HealthProbe(docker);
   const started = Date.now();
   let services: ServiceReplicas[] = [];
@@ -160,6 +184,17 @@ export async function waitForConvergence(
   return done(false);
 }
 
+/** Docker calls that stop on cancel and cannot hang past the convergence timeout (plus a margin). */
+function boundedDocker(docker: DockerCli, signal: AbortSignal, timeoutMs: number): DockerCli {
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new Error("the convergence timeout passed")),
+    timeoutMs + 30_000,
+  );
+  timer.unref();
+  return docker.withSignal(AbortSignal.any([signal, deadline.signal]));
+}
+
 /** The containers' ids in a stable order: the identity of a set of running containers. */
 const containerIds = (containers: StackContainer[]) => containers.map((c) => c.id).sort();
 
@@ -188,6 +223,22 @@ export async function holdSettle(
   settleMs: number,
   signal: AbortSignal,
   pollMs = 500,
+): Promise<string | undefined> {
+  try {
+    return await pollSettle(docker.withSignal(signal), stack, settle, settleMs, signal, pollMs);
+  } catch (error) {
+    if (signal.aborted) return "cancelled";
+    throw error;
+  }
+}
+
+async function pollSettle(
+  docker: DockerCli,
+  stack: string,
+  settle: PendingSettle,
+  settleMs: number,
+  signal: AbortSignal,
+  pollMs: number,
 ): Promise<string | undefined> {
   for (;;) {
     const [services, containers] = await Promise.all([

@@ -56,7 +56,7 @@ export interface Engine extends EngineApi {
 export function createEngine(deps: EngineDeps): Engine {
   const { settings, log } = deps;
   seedCcciSecrets(process.env);
-  const docker = new DockerCli(settings.CCCI_DOCKER_BIN);
+  const docker = new DockerCli(settings.CCCI_DOCKER_BIN, settings.CCCI_DOCKER_TIMEOUT * 1000);
   const locks = new RunLocks(settings.CCCI_MAX_TESTS);
   const entries = new Map<string, Entry>();
   const listeners = new Set<(run: Run) => void>();

@@ -10,7 +10,13 @@ export interface FetchedRecipe {
 }
 
 async function git(args: string[], cwd: string | undefined, signal?: AbortSignal) {
-  const result = await exec("git", args, { cwd, signal, env: { GIT_TERMINAL_PROMPT: "0" } });
+  // A clone that hangs (a stalled server) must not hold the run's lock for ever.
+  const result = await exec("git", args, {
+    cwd,
+    signal,
+    env: { GIT_TERMINAL_PROMPT: "0" },
+    timeoutMs: 600_000,
+  });
   if (result.spawnError) throw new Error(`cannot run git: ${result.spawnError}`);
   return result;
 }

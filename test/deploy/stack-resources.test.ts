@@ -13,6 +13,7 @@ function docker() {
     rules: [
       { when: "stack ls *", sh: `printf '%s\\n' ${stack} ${stack}x other` },
       { when: "service ls *", sh: 'echo "${stack}_app"' },
+      { when: "ps -a *ccci.sandbox.stack=*", sh: `echo "${stack}_ccci-assert-0a1b2c3d"` },
       { when: "ps -a *", sh: 'echo "${stack}_app.1.xyz"' },
       { when: "volume ls *label=*", sh: 'echo "${stack}_data"' },
       {
@@ -31,15 +32,15 @@ describe("listStackResources", () => {
     expect(resources).toEqual({
       stacks: [stack],
       services: [`${stack}_app`],
-      containers: [`${stack}_app.1.xyz`],
+      containers: [`${stack}_app.1.xyz`, `${stack}_ccci-assert-0a1b2c3d`],
       volumes: [`${stack}_data`, `${stack}_db`],
       secrets: [`${stack}_api_key_v1`],
       configs: [],
       networks: [],
     });
-    expect(countResources(resources)).toBe(6);
+    expect(countResources(resources)).toBe(7);
     expect(describeResources(resources)).toBe(
-      `stacks: ${stack}; services: ${stack}_app; containers: ${stack}_app.1.xyz; ` +
+      `stacks: ${stack}; services: ${stack}_app; containers: ${stack}_app.1.xyz, ${stack}_ccci-assert-0a1b2c3d; ` +
         `volumes: ${stack}_data, ${stack}_db; secrets: ${stack}_api_key_v1`,
     );
   });

@@ -45,13 +45,13 @@ exec httpd -f -p 8080 -h /data/www`,
 const writeMarker = `#!/bin/sh
 # After install: the maintainer's data, written into the base version's volume.
 set -eu
-docker exec "$CCCI_APP_CONTAINER" sh -c "echo 'marker $CCCI_RUN_ID' > /data/user-data"
+ccci-exec app -- sh -c 'echo "marker $0" > /data/user-data' "$CCCI_RUN_ID"
 `;
 const markerSurvived = `#!/bin/sh
 # After the upgrade: the data written at install is still there, and it was migrated.
 set -eu
-docker exec "$CCCI_APP_CONTAINER" cat /data/user-data | grep -qx "marker $CCCI_RUN_ID"
-docker exec "$CCCI_APP_CONTAINER" cat /data/format | grep -qx 2
+ccci-exec app -- cat /data/user-data | grep -qx "marker $CCCI_RUN_ID"
+ccci-exec app -- cat /data/format | grep -qx 2
 echo "marker survived the upgrade in format 2"
 `;
 const tests = {
@@ -123,8 +123,7 @@ describe("cold runs test the upgrade path on the real swarm", () => {
         files: {
           "compose.yml": v2Migrates,
           ".env.sample": envSample,
-          "tests/ccci/10-format":
-            '#!/bin/sh\ndocker exec "$CCCI_APP_CONTAINER" cat /data/format | grep -qx 2\n',
+          "tests/ccci/10-format": "#!/bin/sh\nccci-exec app -- cat /data/format | grep -qx 2\n",
         },
         executables: ["tests/ccci/10-format"],
       },

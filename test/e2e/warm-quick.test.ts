@@ -46,7 +46,7 @@ exec httpd -f -p 8080 -h /data/nowhere`,
 const noStale = {
   "tests/ccci/10-started-from-known-good": `#!/bin/sh
 # The quick run must start from the last-known-good data, not from a previous PR's changes.
-docker exec "$CCCI_APP_CONTAINER" sh -c '[ ! -f /data/stale ]'
+ccci-exec app -- sh -c '[ ! -f /data/stale ]'
 `,
 };
 

@@ -21,6 +21,7 @@ const milestones = (timeline: Timeline) =>
   timeline
     .lines()
     .filter((l) => l.startsWith("mark") || / rm | exec /.test(l) || l.includes("{{.Replicas}}"))
+    .filter((l) => !/ rm --force \S+_ccci-assert-/.test(l))
     .map((l) => l.replace(/ \S+_ci_localhost$/, "").replace(/--filter \S+ /, ""));
 
 function fixture(

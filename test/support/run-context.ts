@@ -66,8 +66,22 @@ export function dockerRules(answers: DockerAnswers = {}): StandInRule[] {
       sh: `sed "s/STACK/$(cat "$0.stack")/" <<'JSON'\n${container(answers.health ?? "healthy")}\nJSON`,
     },
     { when: "exec * wget *", sh: "echo 'HTTP/1.1 200 OK' >&2" },
+    // The custom-assert sandbox, played on the host: the assert from the mounted checkout, its env file.
+    { when: "run *--entrypoint /recipe/*", sh: sandboxOnHost },
   ];
 }
+
+const sandboxOnHost = `checkout=; entry=; envfile=; prev=
+for a in "$@"; do
+  case "$prev" in
+    --volume) case "$a" in *:/recipe:ro) checkout="\${a%:/recipe:ro}" ;; esac ;;
+    --entrypoint) entry="$a" ;;
+    --env-file) envfile="$a" ;;
+  esac
+  prev="$a"
+done
+while IFS= read -r line; do export "$line"; done < "$envfile"
+cd "$checkout" && exec "$checkout\${entry#/recipe}"`;
 
 export interface LifecycleFixture {
   ctx: RunContext;
