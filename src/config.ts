@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { UserError } from "./errors.js";
+import { botSettingsSchema } from "./github/bot-settings.js";
 import { diskSettingsSchema } from "./ops/disk-settings.js";
 import { sweepSettingsSchema } from "./ops/sweep-settings.js";
 import { ssoSettingsSchema } from "./sso/settings.js";
@@ -86,6 +87,7 @@ export const settingsSchema = z.object({
   ...diskSettingsSchema.shape,
   ...ssoSettingsSchema.shape,
   ...sweepSettingsSchema.shape,
+  ...botSettingsSchema.shape,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
