@@ -66,7 +66,10 @@ async function main(): Promise<void> {
       secret: config.probot.secret,
       log,
       Octokit: boundedProbotOctokit(
-        { timeoutMs: settings.CCCI_GITHUB_TIMEOUT * 1000, rateLimitRetries: settings.CCCI_RATE_LIMIT_RETRIES },
+        {
+          timeoutMs: settings.CCCI_GITHUB_TIMEOUT * 1000,
+          rateLimitRetries: settings.CCCI_RATE_LIMIT_RETRIES,
+        },
         log.child({ name: "github" }),
       ),
       ...(config.probot.baseUrl ? { baseUrl: config.probot.baseUrl } : {}),

@@ -17,13 +17,13 @@ export function appIdentity(app: Probot, appId: number | undefined): AppIdentity
         .auth()
         .then((octokit) => octokit.request("GET /app"))
         .then(
-        ({ data }: { data: unknown }) => appSchema.parse(data).slug,
-        (error: unknown) => {
-          app.log.warn({ err: error }, "could not read the app's slug (GET /app); retried next time");
-          slug = undefined;
-          return undefined;
-        },
-      );
+          ({ data }: { data: unknown }) => appSchema.parse(data).slug,
+          (error: unknown) => {
+            app.log.warn({ err: error }, "could not read the app's slug (GET /app); retried next time");
+            slug = undefined;
+            return undefined;
+          },
+        );
       return slug as Promise<string | undefined>;
     },
   };

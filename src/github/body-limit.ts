@@ -20,10 +20,17 @@ function refuse(req: IncomingMessage, res: ServerResponse, options: BodyLimitOpt
     res.writeHead(413, { "content-type": "application/json", connection: "close" });
     res.end(`${JSON.stringify({ error })}\n`);
   }
-  // Stop reading: the rest of the body is never taken off the socket.
+  // Nothing more is kept. What the client still sends is discarded for a moment, so it can read the 413
+  // (closing a socket with unread data resets it, and the answer with it); then the socket is closed.
   req.removeAllListeners("data");
-  req.pause();
-  res.once("finish", () => req.socket.destroy());
+  let discarded = 0;
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > options.maxBytes) req.socket.destroy();
+  });
+  const timer = setTimeout(() => req.socket.destroy(), 2_000);
+  timer.unref();
+  req.socket.once("close", () => clearTimeout(timer));
 }
 
 /** Reads the webhook body, counting as it comes; past the limit the request is refused at once. */

@@ -32,7 +32,9 @@ export const botSettingsSchema = z.object({
     ),
   CCCI_REPORT_BACKOFF: whole(0, 3600)
     .default(2)
-    .describe("Seconds before the first retry of a failed report; doubled on every retry, at most 5 minutes."),
+    .describe(
+      "Seconds before the first retry of a failed report; doubled on every retry, at most 5 minutes.",
+    ),
   CCCI_RUNS_IN_MEMORY: whole(1, 10_000)
     .default(100)
     .describe(

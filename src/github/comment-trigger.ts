@@ -64,7 +64,12 @@ interface CommandPlace {
 }
 
 /** Write permission, or a refusal (at most one per user, pull request and window) saying why not. */
-async function authorise(deps: TriggerDeps, forge: Forge, where: CommandPlace, log: Logger): Promise<boolean> {
+async function authorise(
+  deps: TriggerDeps,
+  forge: Forge,
+  where: CommandPlace,
+  log: Logger,
+): Promise<boolean> {
   let allowed: boolean;
   try {
     allowed = await mayStartRuns(forge, where.repo, where.user);

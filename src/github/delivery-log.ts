@@ -56,7 +56,9 @@ export class DeliveryLog {
     if (compact) this.appended = 0;
     this.writes = this.writes
       .then(() =>
-        compact ? writeFileAtomic(path, `${[...this.seen.keys()].join("\n")}\n`, 0o600) : appendFile(path, `${id}\n`),
+        compact
+          ? writeFileAtomic(path, `${[...this.seen.keys()].join("\n")}\n`, 0o600)
+          : appendFile(path, `${id}\n`),
       )
       .catch((error: unknown) => this.log?.warn({ err: error, path }, "could not record a delivery id"));
   }

@@ -19,7 +19,12 @@ export function fetchWithTimeout(timeoutMs: number, base: typeof fetch = fetch):
   };
 }
 
-type RateLimitHandler = (retryAfter: number, options: { method: string; url: string }, octokit: unknown, retryCount: number) => boolean;
+type RateLimitHandler = (
+  retryAfter: number,
+  options: { method: string; url: string },
+  octokit: unknown,
+  retryCount: number,
+) => boolean;
 
 /**
  * Probot's throttling plugin retries rate-limited requests for ever by default (both handlers return
@@ -32,7 +37,9 @@ function boundedRateLimit(bounds: OctokitBounds, log: Logger, kind: string): Rat
     const retry = retryCount < bounds.rateLimitRetries && retryAfter <= maxWait;
     log.warn(
       { method: options.method, url: options.url, retryAfter, retryCount, retry },
-      retry ? `${kind} rate limit: retrying in ${retryAfter} s` : `${kind} rate limit: giving up on this request`,
+      retry
+        ? `${kind} rate limit: retrying in ${retryAfter} s`
+        : `${kind} rate limit: giving up on this request`,
     );
     return retry;
   };

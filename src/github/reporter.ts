@@ -11,10 +11,10 @@ import {
   pullRequestOriginSchema,
 } from "./origin.js";
 import { renderCheckRun } from "./render/check-run.js";
-import { type OutboxRecord, ReportOutbox } from "./report-outbox.js";
-import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./report-retry.js";
 import { renderStickyComment, stickyMarker } from "./render/sticky-comment.js";
 import { commitStateOf, verdictOf } from "./render/verdict.js";
+import { type OutboxRecord, ReportOutbox } from "./report-outbox.js";
+import { defaultRetryPolicy, type RetryPolicy, withRetries } from "./report-retry.js";
 
 export interface ReporterOptions {
   engine: EngineApi;
@@ -243,7 +243,11 @@ export class Reporter {
     this.enqueue(report);
   }
 
-  private completeInterruptedRun(origin: PullRequestOrigin, run: { runId: string; leaks: string }, mode: Run["mode"]) {
+  private completeInterruptedRun(
+    origin: PullRequestOrigin,
+    run: { runId: string; leaks: string },
+    mode: Run["mode"],
+  ) {
     const log = this.options.log.child({ runId: run.runId });
     this.tasks.run(
       "complete interrupted run",

@@ -10,9 +10,21 @@ describe("parse", () => {
     ["the command may follow prose lines", "LGTM, let's see.\n\n!testme", { kind: "run", mode: "cold" }],
     ["up to three spaces of indentation are allowed", "   !testme", { kind: "run", mode: "cold" }],
     ["a trailing HTML comment is not an argument", "!testme <!-- why -->", { kind: "run", mode: "cold" }],
-    ["the command after a closed HTML comment", "<!-- a\nb -->\n!testme --quick", { kind: "run", mode: "quick" }],
-    ["an HTML comment opener inside a code fence opens nothing", "```\n<!--\n```\n!testme", { kind: "run", mode: "cold" }],
-    ["a fence inside an HTML comment opens nothing", "<!--\n```\n-->\n!testme", { kind: "run", mode: "cold" }],
+    [
+      "the command after a closed HTML comment",
+      "<!-- a\nb -->\n!testme --quick",
+      { kind: "run", mode: "quick" },
+    ],
+    [
+      "an HTML comment opener inside a code fence opens nothing",
+      "```\n<!--\n```\n!testme",
+      { kind: "run", mode: "cold" },
+    ],
+    [
+      "a fence inside an HTML comment opens nothing",
+      "<!--\n```\n-->\n!testme",
+      { kind: "run", mode: "cold" },
+    ],
   ])("%s", (_name, body, expected) => {
     expect(parse(body)).toEqual(expected);
   });

@@ -11,7 +11,14 @@ import { FakeEngine } from "../helpers/fake-engine.js";
 import { RecordingForge } from "../helpers/recording-forge.js";
 
 const sha = "c".repeat(40);
-const origin = { trigger: "github", owner: "o", repo: "hello", pullNumber: 4, installationId: 9, headSha: sha };
+const origin = {
+  trigger: "github",
+  owner: "o",
+  repo: "hello",
+  pullNumber: 4,
+  installationId: 9,
+  headSha: sha,
+};
 
 /** A RecordingForge whose writes fail while `failing` is above zero (each failure counts one down). */
 class FlakyForge extends RecordingForge {
@@ -19,7 +26,12 @@ class FlakyForge extends RecordingForge {
   failures = 0;
   constructor() {
     super();
-    for (const method of ["createCheckRun", "updateCheckRun", "setCommitStatus", "ensureStickyComment"] as const) {
+    for (const method of [
+      "createCheckRun",
+      "updateCheckRun",
+      "setCommitStatus",
+      "ensureStickyComment",
+    ] as const) {
       const real = (this[method] as (...args: unknown[]) => Promise<unknown>).bind(this);
       (this as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
         if (this.failing > 0) {
@@ -110,25 +122,28 @@ describe("reports under a failing GitHub", () => {
   it.each([
     ["queued", (_engine: FakeEngine, _id: string) => {}],
     ["in progress", (engine: FakeEngine, id: string) => void engine.start(id)],
-  ])("a run a crash left %s is completed at the next start, its gate never left pending", async (_n, advance) => {
-    const dir = mkdtempSync(join(tmpdir(), "ccci-outbox-"));
-    const engine = new FakeEngine();
-    const forge = new RecordingForge();
-    const first = reporterWith(forge, engine, dir);
-    const run = submit(engine);
-    await first.idle();
-    advance(engine, run.id);
-    await first.idle();
-    first.stop(); // the process dies here: no final report
+  ])(
+    "a run a crash left %s is completed at the next start, its gate never left pending",
+    async (_n, advance) => {
+      const dir = mkdtempSync(join(tmpdir(), "ccci-outbox-"));
+      const engine = new FakeEngine();
+      const forge = new RecordingForge();
+      const first = reporterWith(forge, engine, dir);
+      const run = submit(engine);
+      await first.idle();
+      advance(engine, run.id);
+      await first.idle();
+      first.stop(); // the process dies here: no final report
 
-    const after = new RecordingForge();
-    const second = reporterWith(after, new FakeEngine(), dir);
-    second.reportInterrupted([]);
-    await second.idle();
-    expect(lastCheck(after)).toMatchObject({ status: "completed", conclusion: "cancelled" });
-    expect(statuses(after)).toEqual(["error"]);
-    expect(readdirSync(dir)).toEqual([]);
-  });
+      const after = new RecordingForge();
+      const second = reporterWith(after, new FakeEngine(), dir);
+      second.reportInterrupted([]);
+      await second.idle();
+      expect(lastCheck(after)).toMatchObject({ status: "completed", conclusion: "cancelled" });
+      expect(statuses(after)).toEqual(["error"]);
+      expect(readdirSync(dir)).toEqual([]);
+    },
+  );
 
   it("a quick run left open is completed too, and gets no commit status", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ccci-outbox-"));
