@@ -25,6 +25,10 @@ const { values: opts } = parseArgs({
     "flood-mib": { type: "string", default: "8" },
     concurrency: { type: "string", default: "16" },
     "oversized-mib": { type: "string", default: "30" },
+    // "soak" (the mix below), or only one kind: "ping", "untrusted" (to see where time goes).
+    mix: { type: "string", default: "soak" },
+    // Another build of the bot to compare, e.g. an older checkout's dist/main.js.
+    bot: { type: "string", default: "dist/main.js" },
   },
 });
 const DELIVERIES = Number(opts.deliveries);
@@ -154,7 +158,8 @@ function commentPayload(repo, user, text) {
 function deliveryMix(count, repo) {
   const list = [];
   for (let i = 0; i < count; i++) {
-    const kind = ["ping", "ping", "ping", "ping", "untrusted", "untrusted", "untrusted", "untrusted", "replay", "oversized"][i % 10];
+    const soak = ["ping", "ping", "ping", "ping", "untrusted", "untrusted", "untrusted", "untrusted", "replay", "oversized"];
+    const kind = opts.mix === "soak" ? soak[i % 10] : opts.mix;
     if (kind === "replay" && list.length > 0) {
       list.push({ ...list[Math.floor(list.length / 2)], kind });
       continue;
@@ -205,11 +210,19 @@ function post(port, delivery) {
   });
 }
 
-async function fire(port, deliveries) {
-  const results = [];
+/**
+ * Sends every delivery to both servers at the same moment (CONCURRENCY at a time), so both answer under
+ * the same load of the machine; resolves with each server's results.
+ */
+async function fireBoth(ports, deliveries) {
+  const results = ports.map(() => []);
   let next = 0;
   const worker = async () => {
-    while (next < deliveries.length) results.push(await post(port, deliveries[next++]));
+    while (next < deliveries.length) {
+      const delivery = deliveries[next++];
+      const answers = await Promise.all(ports.map((port) => post(port, delivery)));
+      answers.forEach((answer, i) => results[i].push(answer));
+    }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   return results;
@@ -241,7 +254,7 @@ const { privateKey } = generateKeyPairSync("rsa", {
 });
 const [botPort, barePort] = [await freePort(), await freePort()];
 const common = { APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: secret, LOG_LEVEL: "warn", HOST: "127.0.0.1" };
-const bot = execa("node", [join(root, "dist/main.js")], {
+const bot = execa("node", [resolve(root, opts.bot)], {
   env: {
     ...common, PORT: String(botPort), GHE_HOST: `127.0.0.1:${github.port}`, GHE_PROTOCOL: "http",
     CCCI_STATE_DIR: join(work, "state"), CCCI_SWEEP_CRON: "off", CCCI_SETTLE_SECONDS: "0", CCCI_MAX_TESTS: "2",
@@ -267,20 +280,11 @@ try {
   const deliveries = deliveryMix(DELIVERIES, repos[0].name);
   const small = deliveries.filter((d) => !d.oversized);
   const oversized = deliveries.filter((d) => d.oversized);
-  // Phase 1, the ack comparison: the same small deliveries to both, in interleaved rounds so load drift
-  // hits both alike. Phase 2: the oversized bodies (which a bare Probot reads whole) to both.
-  const warmUp = deliveryMix(40, repos[0].name).filter((d) => !d.oversized);
-  await fire(botPort, warmUp);
-  await fire(barePort, warmUp);
-  const botResults = [];
-  const bareResults = [];
-  for (let round = 0; round < 4; round++) {
-    const slice = small.slice((round * small.length) / 4, ((round + 1) * small.length) / 4);
-    botResults.push(...(await fire(botPort, slice)));
-    bareResults.push(...(await fire(barePort, slice)));
-  }
-  const botOversized = await fire(botPort, oversized);
-  const bareOversized = await fire(barePort, oversized);
+  // Phase 1, the ack comparison: the small deliveries, each to both at once. Phase 2: the oversized
+  // bodies (which a bare Probot reads whole before it checks the signature), each to both at once.
+  await fireBoth([botPort, barePort], deliveryMix(40, repos[0].name).filter((d) => !d.oversized)); // warm-up
+  const [botResults, bareResults] = await fireBoth([botPort, barePort], small);
+  const [botOversized, bareOversized] = await fireBoth([botPort, barePort], oversized);
   console.log(
     `deliveries: ${DELIVERIES} to each: ${small.length} small (pings, untrusted !testme, replayed ids) ` +
       `then ${oversized.length} unsigned ${opts["oversized-mib"]} MiB bodies; concurrency ${CONCURRENCY}`,

@@ -84,7 +84,11 @@ describe("a closure check that cannot run", () => {
     );
     expect(check.current.conclusion).toBe("failure");
     expect(JSON.stringify(check.current.output)).toContain("the closure check could not run");
-    expect(github.statuses.at(-1)?.state).toBe("failure");
+    await waitFor(
+      "the gate set to failure",
+      () => (github.statuses.at(-1)?.state === "failure" ? true : undefined),
+      60_000,
+    );
     expect(github.problems).toEqual([]);
   });
 });
