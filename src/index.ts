@@ -4,6 +4,7 @@ import { appIdentity } from "./github/app-identity.js";
 import { BackgroundTasks } from "./github/background.js";
 import { onCommentCreated } from "./github/comment-trigger.js";
 import { DeliveryLog } from "./github/delivery-log.js";
+import { DeniedCache } from "./github/denied-cache.js";
 import type { Forge, ForgeFactory } from "./github/forge.js";
 import { type AppIdentity, OctokitForge } from "./github/octokit-forge.js";
 import { onPullRequestChanged } from "./github/pull-request-trigger.js";
@@ -81,7 +82,8 @@ export function createCcciApp(options: CcciAppOptions): CcciApp {
       ...(options.reportRetry ? { retry: options.reportRetry } : {}),
     });
     reporter.start();
-    const deps = { engine, forgeFor, reporter, tasks, replies: options.replies ?? new ReplyLimiter() };
+    const replies = options.replies ?? new ReplyLimiter();
+    const deps = { engine, forgeFor, reporter, tasks, replies, denied: new DeniedCache() };
     // A delivery id seen before (GitHub's redeliver button, a replay) starts nothing again.
     const once =
       <C extends { id: string; payload: unknown; log: Probot["log"] }>(handle: (context: C) => void) =>

@@ -70,15 +70,18 @@ async function authorise(
   where: CommandPlace,
   log: Logger,
 ): Promise<boolean> {
+  const repoName = `${where.repo.owner}/${where.repo.repo}`;
   let allowed: boolean;
   try {
-    allowed = await mayStartRuns(forge, where.repo, where.user);
+    allowed =
+      !deps.denied.isDenied(repoName, where.user) && (await mayStartRuns(forge, where.repo, where.user));
   } catch (error) {
     log.warn({ err: error, user: where.user }, "permission check failed: the commenter is asked to retry");
     await refuse(deps, forge, where, "permission-unknown", messages.permissionUnknown(where.user), log);
     return false;
   }
   if (!allowed) {
+    deps.denied.remember(repoName, where.user);
     log.info({ user: where.user }, "command refused: no write permission");
     await refuse(deps, forge, where, "refused", messages.refused(where.user), log);
   }

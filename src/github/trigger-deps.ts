@@ -1,5 +1,6 @@
 import type { EngineApi } from "../engine/api.js";
 import type { BackgroundTasks } from "./background.js";
+import type { DeniedCache } from "./denied-cache.js";
 import type { ForgeFactory } from "./forge.js";
 import type { ReplyLimiter } from "./reply-limiter.js";
 import type { Reporter } from "./reporter.js";
@@ -12,4 +13,6 @@ export interface TriggerDeps {
   tasks: BackgroundTasks;
   /** Refusals at most once per user, pull request and window. */
   replies: ReplyLimiter;
+  /** Commenters recently found without write permission. */
+  denied: DeniedCache;
 }

@@ -99,13 +99,13 @@ describe("refusals", () => {
     let now = 0;
     harness = await createHarness({ replies: new ReplyLimiter({ windowMs: 60_000, now: () => now }) });
     mockInstallationToken();
-    permission("read", 6);
+    permission("read", 1); // the denial is remembered: one check for the whole flood
     nock(API).post(`${repoPath}/issues/2/comments`).times(2).reply(201, {});
     for (let i = 0; i < 5; i++) {
       await harness.receive("issue_comment", commentOnPullRequest("!testme"));
       await harness.settle();
     }
-    now = 60_000; // the window has passed: one more refusal may go
+    now = 60_000; // the refusal window has passed: one more refusal may go
     await harness.receive("issue_comment", commentOnPullRequest("!testme"));
     await harness.settle();
     expect(harness.engine.submitted).toEqual([]);
@@ -192,5 +192,22 @@ describe("the sticky comment", () => {
       .reply(200, {});
     harness.engine.finish("run-1", "passed");
     await harness.settle();
+  });
+});
+
+describe("the denial cache", () => {
+  it("remembers a denial for its time-to-live only, within its bound", async () => {
+    const { DeniedCache } = await import("../../src/github/denied-cache.js");
+    let now = 0;
+    const cache = new DeniedCache(60_000, 2, () => now);
+    cache.remember("o/r", "a");
+    expect(cache.isDenied("O/R", "A")).toBe(true);
+    now = 60_000;
+    expect(cache.isDenied("o/r", "a")).toBe(false); // a new collaborator waits at most a minute
+    cache.remember("o/r", "a");
+    cache.remember("o/r", "b");
+    cache.remember("o/r", "c"); // forgets a
+    expect(cache.isDenied("o/r", "a")).toBe(false);
+    expect(cache.isDenied("o/r", "c")).toBe(true);
   });
 });
