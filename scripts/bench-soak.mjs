@@ -232,7 +232,28 @@ const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 };
-const peakRss = (pid) => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+/** VmHWM of a live process, in bytes; undefined once it has exited. */
+function vmHwm(pid) {
+  try {
+    return Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's VmHWM twice a second (it only grows) until it exits. */
+function watchPeak(pid) {
+  const watch = { peak: 0, exited: false };
+  const timer = setInterval(() => {
+    const now = vmHwm(pid);
+    if (now === undefined) {
+      watch.exited = true;
+      clearInterval(timer);
+    } else watch.peak = Math.max(watch.peak, now);
+  }, 500);
+  timer.unref();
+  return watch;
+}
 
 const BARE_PROBOT = `
 import { Probot, Server } from "probot";
@@ -268,6 +289,8 @@ const bare = execa("node", ["--input-type=module", "-e", BARE_PROBOT], {
   env: { ...common, PORT: String(barePort), BASE_URL: `http://127.0.0.1:${github.port}/api/v3` },
   reject: false,
 });
+const botWatch = watchPeak(bot.pid);
+const bareWatch = watchPeak(bare.pid);
 try {
   await waitForHealth(`http://127.0.0.1:${botPort}`);
   await waitForHealth(`http://127.0.0.1:${barePort}`, "/");
@@ -308,15 +331,18 @@ try {
   const conclusions = {};
   for (const c of finished()) conclusions[c.conclusion] = (conclusions[c.conclusion] ?? 0) + 1;
   console.log(`runs: ${finished().length}/${RUNS} completed ${JSON.stringify(conclusions)} (flood ${FLOOD_MIB} MiB on stdout + ${FLOOD_MIB} MiB on stderr each), ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  const botPeak = peakRss(bot.pid);
-  const barePeak = peakRss(bare.pid);
-  console.log(`peak RSS (VmHWM): ccci ${(botPeak / MiB).toFixed(0)} MiB, bare Probot ${(barePeak / MiB).toFixed(0)} MiB`);
+  await new Promise((r) => setTimeout(r, 600));
+  const shown = (watch) => `${(watch.peak / MiB).toFixed(0)} MiB${watch.exited ? " (then the process died)" : ""}`;
+  console.log(`peak RSS (VmHWM): ccci ${shown(botWatch)}, bare Probot ${shown(bareWatch)}`);
   const p99 = (results) => percentile(results.map((r) => r.ms), 99);
   console.log(`ack p99 ratio ccci / bare Probot: ${(p99(botResults) / p99(bareResults)).toFixed(2)}  (goal ≤ 1.0; peak RSS goal ≤ 300 MiB)`);
   console.log(`API requests the stand-in answered: ${github.count()}; bot log: ${join(work, "bot.log")}`);
 } finally {
   bot.kill("SIGTERM");
   bare.kill("SIGTERM");
-  await Promise.all([bot, bare]);
+  const [botEnd, bareEnd] = await Promise.all([bot, bare]);
   github.server.close();
+  for (const [name, end, watch] of [["ccci", botEnd, botWatch], ["bare Probot", bareEnd, bareWatch]]) {
+    if (watch.exited) console.log(`${name} died during the soak: ${String(end.stderr ?? "").slice(-400)}`);
+  }
 }
