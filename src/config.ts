@@ -4,6 +4,7 @@ import { z } from "zod";
 import { sandboxSettingsSchema } from "./engine/asserts/sandbox-settings.js";
 import { UserError } from "./errors.js";
 import { giteaSettingsSchema } from "./gitea/settings.js";
+import { botSettingsSchema } from "./github/bot-settings.js";
 import { diskSettingsSchema } from "./ops/disk-settings.js";
 import { sweepSettingsSchema } from "./ops/sweep-settings.js";
 import { ssoSettingsSchema } from "./sso/settings.js";
@@ -106,6 +107,7 @@ export const settingsSchema = z.object({
   ...ssoSettingsSchema.shape,
   ...sweepSettingsSchema.shape,
   ...giteaSettingsSchema.shape,
+  ...botSettingsSchema.shape,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,9 +1,15 @@
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Probot, Server } from "probot";
 import { loadSettings, type Settings } from "./config.js";
 import { createEngine } from "./engine/engine.js";
 import { describeError, isUserError } from "./errors.js";
 import { runGiteaBot } from "./gitea/main.js";
+import { limitRequestBodies } from "./github/body-limit.js";
+import { DeliveryLog } from "./github/delivery-log.js";
+import { boundedProbotOctokit } from "./github/octokit-options.js";
 import { type ProbotEnv, readProbotEnv } from "./github/probot-env.js";
+import { ReportOutbox } from "./github/report-outbox.js";
 import { createCcciApp } from "./index.js";
 import { createLogger } from "./log.js";
 import { startBackgroundJobs } from "./ops/background.js";
@@ -34,8 +40,16 @@ async function main(): Promise<void> {
   // Tear down what a crash or kill left behind before taking new work.
   const interrupted = await recoverInterrupted(engine, config.settings, log);
   const jobs = startBackgroundJobs(engine, config.settings, log);
+  const { settings } = config;
   const ccci = createCcciApp({
     engine,
+    appId: config.probot.appId,
+    deliveries: await DeliveryLog.open(join(settings.CCCI_STATE_DIR, "deliveries.log"), log),
+    outbox: new ReportOutbox(join(settings.CCCI_STATE_DIR, "reports")),
+    reportRetry: {
+      attempts: settings.CCCI_REPORT_ATTEMPTS,
+      firstDelayMs: settings.CCCI_REPORT_BACKOFF * 1000,
+    },
     recordOrigin: (runId, origin) => engine.recordOrigin(runId, origin),
     extraHandlers: jobs.handlers,
     statusSources: createStatusSources({
@@ -54,11 +68,23 @@ async function main(): Promise<void> {
       privateKey: config.probot.privateKey,
       secret: config.probot.secret,
       log,
+      Octokit: boundedProbotOctokit(
+        {
+          timeoutMs: settings.CCCI_GITHUB_TIMEOUT * 1000,
+          rateLimitRetries: settings.CCCI_RATE_LIMIT_RETRIES,
+        },
+        log.child({ name: "github" }),
+      ),
       ...(config.probot.baseUrl ? { baseUrl: config.probot.baseUrl } : {}),
     }),
   });
   await server.load(ccci.appFn);
   const httpServer = await server.start();
+  limitRequestBodies(httpServer, {
+    webhookPath: config.probot.webhookPath,
+    maxBytes: settings.CCCI_WEBHOOK_MAX_BYTES,
+    log: log.child({ name: "webhooks" }),
+  });
   ccci.reportInterrupted(interrupted);
   if (interrupted.length > 0)
     log.info({ runs: interrupted.map((r) => r.runId) }, "recovered interrupted runs");
@@ -73,8 +99,10 @@ async function main(): Promise<void> {
     await server.stop().catch((error: unknown) => log.error({ err: error }, "server stop failed"));
     await jobs.stop();
     await engine.shutdown();
-    await ccci.idle();
+    // Reports still failing after this long stay in the outbox and are delivered at the next start.
+    await Promise.race([ccci.idle(), sleep(30_000, undefined, { ref: false })]);
     ccci.stop();
+    await ccci.idle();
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));

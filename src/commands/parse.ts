@@ -21,10 +21,32 @@ const quotePattern = /^ {0,3}>/;
 // Four or more leading spaces make an indented code block, so the command must start within three.
 const commandLinePattern = /^ {0,3}!testme(.*)$/;
 
-/** The comment's lines that are prose: fenced code blocks and `>` quotes are dropped. */
+/**
+ * The part of `line` outside HTML comments (`<!-- … -->`, which may span lines and which GitHub does not
+ * render), and whether a comment is still open at its end.
+ */
+function outsideHtmlComments(line: string, inComment: boolean): { text: string; inComment: boolean } {
+  let text = "";
+  let rest = line;
+  let open = inComment;
+  while (rest.length > 0) {
+    const index = rest.indexOf(open ? "-->" : "<!--");
+    if (index < 0) {
+      if (!open) text += rest;
+      break;
+    }
+    if (!open) text += rest.slice(0, index);
+    rest = rest.slice(index + (open ? 3 : 4));
+    open = !open;
+  }
+  return { text, inComment: open };
+}
+
+/** The comment's lines that are prose: fenced code blocks, `>` quotes and HTML comments are dropped. */
 export function proseLines(body: string): string[] {
   const lines: string[] = [];
   let openFence: string | null = null;
+  let inComment = false;
   for (const line of body.split(/\r?\n/)) {
     const fence = fencePattern.exec(line)?.[1];
     if (openFence !== null) {
@@ -32,11 +54,16 @@ export function proseLines(body: string): string[] {
         openFence = null;
       continue;
     }
-    if (fence !== undefined) {
+    if (fence !== undefined && !inComment) {
       openFence = fence;
       continue;
     }
-    if (!quotePattern.test(line)) lines.push(line);
+    const wasInComment = inComment;
+    const outside = outsideHtmlComments(line, inComment);
+    inComment = outside.inComment;
+    // A line that is all comment is not prose, not even an empty line of it.
+    if (wasInComment && outside.text.trim() === "") continue;
+    if (!quotePattern.test(outside.text)) lines.push(outside.text);
   }
   return lines;
 }

@@ -13,7 +13,9 @@ export interface EngineApi {
   /** Cancels a queued or running run; a running one still tears down. False if unknown or finished. */
   cancel(runId: string, reason: string): boolean;
   get(runId: string): Run | undefined;
-  /** Every run this process knows, newest first. */
+  /** Adds a note to an unfinished run's report (e.g. a request merged into it). False if unknown or finished. */
+  addNote(runId: string, note: string): boolean;
+  /** The runs this process keeps in memory (unfinished ones and the newest finished ones), newest first. */
   list(): Run[];
   /** 1-based position among runs waiting for a slot, or undefined when not queued. */
   queuePosition(runId: string): number | undefined;

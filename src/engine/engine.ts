@@ -173,8 +173,21 @@ export function createEngine(deps: EngineDeps): Engine {
       run.durationMs = Date.parse(run.finishedAt) - Date.parse(run.startedAt ?? run.queuedAt);
       runLog.info({ state: run.state, reason: run.reason, durationMs: run.durationMs }, "run finished");
       notify(run);
+      forgetOldFinished();
     }
     return run;
+  }
+
+  /** Finished runs leave memory beyond the newest CCCI_RUNS_IN_MEMORY: their journals keep them on disk. */
+  function forgetOldFinished(): void {
+    let finished = 0;
+    for (const entry of entries.values()) if (isFinished(entry.run)) finished += 1;
+    for (const [id, entry] of entries) {
+      if (finished <= settings.CCCI_RUNS_IN_MEMORY) break;
+      if (!isFinished(entry.run)) continue;
+      entries.delete(id);
+      finished -= 1;
+    }
   }
 
   function submit(request: RunRequest): RunHandle {
@@ -229,6 +242,13 @@ export function createEngine(deps: EngineDeps): Engine {
     get: (runId) => {
       const entry = entries.get(runId);
       return entry ? snapshot(entry.run) : undefined;
+    },
+    addNote: (runId, note) => {
+      const entry = entries.get(runId);
+      if (!entry || isFinished(entry.run)) return false;
+      entry.run.notes.push(note);
+      notify(entry.run);
+      return true;
     },
     list: () => [...entries.values()].map((e) => snapshot(e.run)).reverse(),
     queuePosition: (runId) => {

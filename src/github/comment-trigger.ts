@@ -1,6 +1,7 @@
 import { parse } from "../commands/parse.js";
 import type { Logger } from "../log.js";
 import { mayStartRuns } from "./authority.js";
+import type { Forge, RepoRef } from "./forge.js";
 import { messages } from "./messages.js";
 import { issueCommentCreatedSchema, repoRefOf } from "./payloads.js";
 import { startRun } from "./start-run.js";
@@ -30,11 +31,8 @@ export function onCommentCreated(deps: TriggerDeps, rawPayload: unknown, log: Lo
     "comment command",
     async () => {
       const forge = await deps.forgeFor(payload.installation.id);
-      if (!(await mayStartRuns(forge, repo, user))) {
-        log.info({ user }, "command refused: no write permission");
-        await forge.reply(repo, pullNumber, messages.refused(user));
-        return;
-      }
+      const where = { repo, pullNumber, user };
+      if (!(await authorise(deps, forge, where, log))) return;
       if (command.kind === "help") {
         await forge.reply(repo, pullNumber, messages.help(command.reason));
         return;
@@ -53,9 +51,56 @@ export function onCommentCreated(deps: TriggerDeps, rawPayload: unknown, log: Lo
         await forge.reply(repo, pullNumber, outcome.reply);
         return;
       }
-      log.info({ runId: outcome.run.id, mode: command.mode }, "run submitted");
-      deps.reporter.notify(outcome.run);
+      log.info({ runId: outcome.run.id, mode: command.mode, outcome: outcome.kind }, "run submitted");
+      if (outcome.kind === "started") deps.reporter.notify(outcome.run);
     },
     log,
   );
+}
+
+interface CommandPlace {
+  repo: RepoRef;
+  pullNumber: number;
+  user: string;
+}
+
+/** Write permission, or a refusal (at most one per user, pull request and window) saying why not. */
+async function authorise(
+  deps: TriggerDeps,
+  forge: Forge,
+  where: CommandPlace,
+  log: Logger,
+): Promise<boolean> {
+  const repoName = `${where.repo.owner}/${where.repo.repo}`;
+  let allowed: boolean;
+  try {
+    allowed =
+      !deps.denied.isDenied(repoName, where.user) && (await mayStartRuns(forge, where.repo, where.user));
+  } catch (error) {
+    log.warn({ err: error, user: where.user }, "permission check failed: the commenter is asked to retry");
+    await refuse(deps, forge, where, "permission-unknown", messages.permissionUnknown(where.user), log);
+    return false;
+  }
+  if (!allowed) {
+    deps.denied.remember(repoName, where.user);
+    log.info({ user: where.user }, "command refused: no write permission");
+    await refuse(deps, forge, where, "refused", messages.refused(where.user), log);
+  }
+  return allowed;
+}
+
+async function refuse(
+  deps: TriggerDeps,
+  forge: Forge,
+  where: CommandPlace,
+  kind: string,
+  body: string,
+  log: Logger,
+): Promise<void> {
+  const pullRequest = `${where.repo.owner}/${where.repo.repo}#${where.pullNumber}`;
+  if (!deps.replies.allow(kind, pullRequest, where.user)) {
+    log.info({ user: where.user, kind }, "refusal not repeated: one per user and pull request per window");
+    return;
+  }
+  await forge.reply(where.repo, where.pullNumber, body);
 }

@@ -9,6 +9,12 @@ export const messages = {
   refused(user: string): string {
     return `@${user} only collaborators with write access to this repository can start ccci runs; nothing runs.`;
   },
+  permissionUnknown(user: string): string {
+    return `@${user} ccci could not check your permission on this repository (GitHub's API failed); nothing runs. Try the command again in a minute.`;
+  },
+  merged(user: string, runId: string): string {
+    return `@${user} asked for the same run (same head, same mode) while it was queued or running: merged into run ${runId}.`;
+  },
   headRepoDeleted(): string {
     return "The head repository of this pull request was deleted, so ccci cannot fetch the recipe; nothing runs.";
   },

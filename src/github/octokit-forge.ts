@@ -28,8 +28,29 @@ const permissionSchema = z.object({ permission: z.string() });
 const commentSchema = z.object({
   id: z.number(),
   body: z.string().optional().default(""),
-  user: z.object({ type: z.string() }).nullable(),
+  user: z.object({ type: z.string(), login: z.string().optional() }).nullable(),
+  performed_via_github_app: z.object({ id: z.number() }).nullable().optional(),
 });
+
+/** Who this app is on GitHub: its id (from the configuration) and, when asked, its slug (`GET /app`). */
+export interface AppIdentity {
+  appId?: number;
+  /** The app's slug: its comments are by `<slug>[bot]`. Resolved lazily; undefined when unknown. */
+  slug(): Promise<string | undefined>;
+}
+
+/**
+ * Only a comment this app wrote may be the sticky one: any other bot (or a human) can paste the marker,
+ * and editing their comment would fail 403 on every update. GitHub names the app that wrote a comment in
+ * `performed_via_github_app`; when it does not, the author must be the app's own `<slug>[bot]` user.
+ */
+async function isOwnComment(comment: z.infer<typeof commentSchema>, identity: AppIdentity): Promise<boolean> {
+  if (comment.user?.type !== "Bot") return false;
+  const app = comment.performed_via_github_app;
+  if (app && identity.appId !== undefined) return app.id === identity.appId;
+  const slug = await identity.slug();
+  return slug !== undefined && comment.user.login === `${slug}[bot]`;
+}
 const checkRunSchema = z.object({ id: z.number(), html_url: z.string().nullable() });
 const checkRunListSchema = z.object({
   check_runs: z.array(z.object({ name: z.string(), external_id: z.string().nullable() })),
@@ -62,7 +83,10 @@ function checkRunBody(fields: CheckRunFields) {
 
 /** The Forge over an installation-authenticated Probot Octokit (throttling and retries included). */
 export class OctokitForge implements Forge {
-  constructor(private readonly octokit: Octokit) {}
+  constructor(
+    private readonly octokit: Octokit,
+    private readonly identity: AppIdentity = { slug: async () => undefined },
+  ) {}
 
   async getPullRequest(repo: RepoRef, pullNumber: number): Promise<PullRequestInfo> {
     const { data } = await this.octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
@@ -118,10 +142,13 @@ export class OctokitForge implements Forge {
       issue_number: pullNumber,
       per_page: 100,
     });
-    const ours = z
-      .array(commentSchema)
-      .parse(raw)
-      .find((comment) => comment.user?.type === "Bot" && comment.body.includes(marker));
+    let ours: z.infer<typeof commentSchema> | undefined;
+    for (const comment of z.array(commentSchema).parse(raw)) {
+      if (comment.body.includes(marker) && (await isOwnComment(comment, this.identity))) {
+        ours = comment;
+        break;
+      }
+    }
     if (ours?.body === body) return;
     if (ours) {
       await this.octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {

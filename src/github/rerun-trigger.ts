@@ -45,8 +45,8 @@ async function rerun(
     await forge.reply(rerun.repo, pullNumber, outcome.reply);
     return;
   }
-  log.info({ runId: outcome.run.id, mode }, "re-run submitted");
-  deps.reporter.notify(outcome.run);
+  log.info({ runId: outcome.run.id, mode, outcome: outcome.kind }, "re-run submitted");
+  if (outcome.kind === "started") deps.reporter.notify(outcome.run);
 }
 
 /** `check_run.rerequested`: a new run with the same mode (from `external_id`) and the same SHA. */

@@ -1,10 +1,10 @@
 import type { EngineApi } from "../engine/api.js";
-import type { Mode, RecipeSource, Run, RunRequest } from "../engine/run.js";
+import { isFinished, type Mode, type RecipeSource, type Run, type RunRequest } from "../engine/run.js";
 import { describeError, isUserError } from "../errors.js";
 import { validateRecipeName } from "../recipe/naming.js";
 import type { Forge, RepoRef } from "./forge.js";
 import { messages } from "./messages.js";
-import type { PullRequestOrigin } from "./origin.js";
+import { isSamePullRequest, type PullRequestOrigin, pullRequestOrigin } from "./origin.js";
 
 export interface StartRunRequest {
   repo: RepoRef;
@@ -20,7 +20,20 @@ export interface StartRunRequest {
   commentedAt?: string;
 }
 
-export type StartRunOutcome = { kind: "started"; run: Run } | { kind: "refused"; reply: string };
+export type StartRunOutcome =
+  | { kind: "started"; run: Run }
+  /** The same run (pull request, head, mode) was already queued or running: the request joined it. */
+  | { kind: "merged"; run: Run }
+  | { kind: "refused"; reply: string };
+
+/** An unfinished run of the same pull request, head SHA and mode, if there is one. */
+function identicalRun(engine: EngineApi, origin: PullRequestOrigin, mode: Mode): Run | undefined {
+  return engine.list().find((run) => {
+    if (isFinished(run) || run.mode !== mode) return false;
+    const other = pullRequestOrigin(run);
+    return other !== undefined && isSamePullRequest(other, origin) && other.headSha === origin.headSha;
+  });
+}
 
 /**
  * Stateless and conservative: GitHub's server time of the last push to the head repository later than
@@ -41,7 +54,8 @@ export function sourceOf(baseCloneUrl: string, headCloneUrl: string): RecipeSour
 
 /**
  * Plans and submits one run for a pull request: fetch the PR, pin its head, check it can run at all
- * (open, head repository still there, a valid recipe name), then hand the request to the engine.
+ * (open, head repository still there, a valid recipe name), then hand the request to the engine — or
+ * merge it into the identical run already queued or running, with a note on that run saying so.
  */
 export async function startRun(
   engine: EngineApi,
@@ -72,6 +86,11 @@ export async function startRun(
     ...(request.commentId ? { commentId: request.commentId } : {}),
     ...(request.checkSuiteId ? { checkSuiteId: request.checkSuiteId } : {}),
   };
+  const same = identicalRun(engine, origin, request.mode);
+  if (same) {
+    engine.addNote(same.id, messages.merged(request.requestedBy, same.id));
+    return { kind: "merged", run: same };
+  }
   const runRequest: RunRequest = {
     repo: `${request.repo.owner}/${request.repo.repo}#${pr.number}`,
     source: sourceOf(pr.baseCloneUrl, pr.headCloneUrl),

@@ -9,6 +9,22 @@ describe("parse", () => {
     ["CRLF line endings work", "please\r\n!testme\r\nthanks", { kind: "run", mode: "cold" }],
     ["the command may follow prose lines", "LGTM, let's see.\n\n!testme", { kind: "run", mode: "cold" }],
     ["up to three spaces of indentation are allowed", "   !testme", { kind: "run", mode: "cold" }],
+    ["a trailing HTML comment is not an argument", "!testme <!-- why -->", { kind: "run", mode: "cold" }],
+    [
+      "the command after a closed HTML comment",
+      "<!-- a\nb -->\n!testme --quick",
+      { kind: "run", mode: "quick" },
+    ],
+    [
+      "an HTML comment opener inside a code fence opens nothing",
+      "```\n<!--\n```\n!testme",
+      { kind: "run", mode: "cold" },
+    ],
+    [
+      "a fence inside an HTML comment opens nothing",
+      "<!--\n```\n-->\n!testme",
+      { kind: "run", mode: "cold" },
+    ],
   ])("%s", (_name, body, expected) => {
     expect(parse(body)).toEqual(expected);
   });
@@ -36,6 +52,10 @@ describe("parse", () => {
     ["the command in an indented code block", "    !testme"],
     ["a different case", "!TESTME"],
     ["an empty comment", ""],
+    ["the command inside an HTML comment", "<!-- !testme -->"],
+    ["the command on its own line inside a multi-line HTML comment", "<!--\n!testme\n-->"],
+    ["the command inside an unclosed HTML comment", "text <!--\n!testme --quick"],
+    ["the command after an HTML comment on one line", "note <!-- x --> !testme"],
   ])("%s is not a command", (_name, body) => {
     expect(parse(body)).toBeNull();
   });

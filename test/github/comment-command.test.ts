@@ -2,6 +2,7 @@ import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   API,
+  APP_ID,
   createHarness,
   type Harness,
   mockInstallationToken,
@@ -17,6 +18,10 @@ import {
 
 const repoPath = "/repos/Codertocat/Hello-World";
 const commenter = "Codertocat";
+// Comments as GitHub lists them: ours are by the app's bot user and name the app that wrote them.
+const ourBot = { login: "ccci[bot]", type: "Bot" };
+const ourApp = { id: APP_ID };
+const otherBot = { login: "other-ci[bot]", type: "Bot" };
 
 let harness: Harness;
 
@@ -168,8 +173,24 @@ describe("the report of a cold run", () => {
       .get(`${repoPath}/issues/2/comments`)
       .query(true)
       .reply(200, [
-        { id: 5, body: "<!-- ccci:result mode=quick -->\nold quick", user: { type: "Bot" } },
-        { id: 6, body: "<!-- ccci:result mode=cold -->\nold cold", user: { type: "Bot" } },
+        {
+          id: 4,
+          body: "<!-- ccci:result mode=cold -->\nanother bot's copy",
+          user: otherBot,
+          performed_via_github_app: { id: 999 },
+        },
+        {
+          id: 5,
+          body: "<!-- ccci:result mode=quick -->\nold quick",
+          user: ourBot,
+          performed_via_github_app: ourApp,
+        },
+        {
+          id: 6,
+          body: "<!-- ccci:result mode=cold -->\nold cold",
+          user: ourBot,
+          performed_via_github_app: ourApp,
+        },
         { id: 7, body: "<!-- ccci:result mode=cold --> a human quoting it", user: { type: "User" } },
       ])
       .patch(`${repoPath}/issues/comments/6`, (body) => body.body.includes("FAILED"))

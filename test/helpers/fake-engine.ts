@@ -50,6 +50,13 @@ export class FakeEngine implements EngineApi {
     return run && structuredClone(run);
   }
 
+  addNote(runId: string, note: string): boolean {
+    const run = this.runs.get(runId);
+    if (!run || isFinished(run)) return false;
+    this.update(runId, { notes: [...run.notes, note] });
+    return true;
+  }
+
   list(): Run[] {
     return [...this.runs.values()].reverse().map((run) => structuredClone(run));
   }

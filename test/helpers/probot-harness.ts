@@ -3,12 +3,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import type { ReplyLimiter } from "../../src/github/reply-limiter.js";
+import type { RetryPolicy } from "../../src/github/report-retry.js";
 import { type CcciApp, createCcciApp } from "../../src/index.js";
 import { FakeEngine } from "./fake-engine.js";
 import { type OutgoingRequest, validateRequest } from "./openapi-validator.js";
 
 export const API = "https://api.github.com";
 export const WEBHOOK_SECRET = "test-webhook-secret";
+/** The GitHub App's id in unit tests: comments it wrote carry `performed_via_github_app: { id: APP_ID }`. */
+export const APP_ID = 123;
 
 let privateKey: string | undefined;
 /** A throwaway RSA key, made once per test file: Probot signs its app JWT with it. */
@@ -67,13 +71,15 @@ const unthrottledOctokit = ProbotOctokit.defaults((options: Record<string, unkno
 }));
 
 /** Probot's documented test pattern, with every outgoing request checked against GitHub's description. */
-export async function createHarness(options: { progressIntervalMs?: number } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { progressIntervalMs?: number; reportRetry?: RetryPolicy; replies?: ReplyLimiter } = {},
+): Promise<Harness> {
   const requests: OutgoingRequest[] = [];
   const problems: string[] = [];
   const logs: { level: number; msg: string }[] = [];
   const log = pino({ level: "warn" }, { write: (line: string) => logs.push(JSON.parse(line)) });
   const probot = new Probot({
-    appId: 123,
+    appId: APP_ID,
     privateKey: testPrivateKey(),
     secret: WEBHOOK_SECRET,
     log,
@@ -84,7 +90,14 @@ export async function createHarness(options: { progressIntervalMs?: number } = {
     },
   });
   const engine = new FakeEngine();
-  const app = createCcciApp({ engine, progressIntervalMs: options.progressIntervalMs ?? 0 });
+  const app = createCcciApp({
+    engine,
+    appId: APP_ID,
+    progressIntervalMs: options.progressIntervalMs ?? 0,
+    // One attempt unless a test asks for retries: a failed write is then a failed test, not a wait.
+    reportRetry: options.reportRetry ?? { attempts: 1, firstDelayMs: 0 },
+    ...(options.replies ? { replies: options.replies } : {}),
+  });
   const handlers: Handler[] = [];
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: (handler) => handlers.push(handler) });
   return {

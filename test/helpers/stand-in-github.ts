@@ -27,13 +27,32 @@ export interface CheckRunRecord {
   current: Record<string, unknown>;
 }
 
+/**
+ * A fault the stand-in injects: requests whose route (`METHOD /path`, relative to the pull request's
+ * repository) matches, and whose body passes `when`, are answered badly `times` times (default: always).
+ */
+export interface StandInFault {
+  route: RegExp;
+  kind: "5xx" | "hang" | "rate-limit" | "secondary-rate-limit";
+  when?: (body: Record<string, unknown> | undefined) => boolean;
+  times?: number;
+  /** How many requests it has spoiled so far. */
+  hits?: number;
+}
+
 export class StandInGitHub {
   readonly requests: OutgoingRequest[] = [];
   readonly problems: string[] = [];
   readonly checkRuns: CheckRunRecord[] = [];
   readonly statuses: Record<string, unknown>[] = [];
-  readonly comments: { id: number; body: string; user: { login: string; type: string } }[] = [];
+  readonly comments: {
+    id: number;
+    body: string;
+    user: { login: string; type: string };
+    performed_via_github_app?: { id: number; slug: string } | null;
+  }[] = [];
   readonly reactions: Record<string, unknown>[] = [];
+  readonly faults: StandInFault[] = [];
   private server: Server | undefined;
   private nextId = 1000;
 
@@ -49,7 +68,61 @@ export class StandInGitHub {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections(); // hung requests included
     await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** Spoils matching requests from now on; returns the fault (its `hits` count them). */
+  fail(fault: StandInFault): StandInFault {
+    fault.hits = 0;
+    this.faults.push(fault);
+    return fault;
+  }
+
+  heal(): void {
+    this.faults.length = 0;
+  }
+
+  /** Requests whose `METHOD /path` (relative to the repository) matches. */
+  count(route: RegExp): number {
+    return this.requests.filter((r) => route.test(this.route(r.method, new URL(r.url, "http://x").pathname)))
+      .length;
+  }
+
+  private route(method: string, fullPath: string): string {
+    const path = fullPath.replace(/^\/api\/v3/, "");
+    const repoPrefix = `/repos/${this.pr.owner}/${this.pr.repo}`;
+    return `${method} ${path.startsWith(repoPrefix) ? path.slice(repoPrefix.length) : path}`;
+  }
+
+  /** Answers a request with its fault, if one applies; true when it did (or hangs). */
+  private spoil(route: string, body: Record<string, unknown> | undefined, res: ServerResponse): boolean {
+    const fault = this.faults.find(
+      (f) => f.route.test(route) && (f.when?.(body) ?? true) && (f.hits ?? 0) < (f.times ?? Infinity),
+    );
+    if (!fault) return false;
+    fault.hits = (fault.hits ?? 0) + 1;
+    const json = { "content-type": "application/json" };
+    if (fault.kind === "hang") return true; // never answered
+    if (fault.kind === "5xx") res.writeHead(502, json).end('{"message":"Bad Gateway"}');
+    else if (fault.kind === "rate-limit") {
+      const reset = String(Math.ceil(Date.now() / 1000) + 1);
+      res
+        .writeHead(403, {
+          ...json,
+          "x-ratelimit-limit": "5000",
+          "x-ratelimit-remaining": "0",
+          "x-ratelimit-reset": reset,
+        })
+        .end('{"message":"API rate limit exceeded for installation ID 1."}');
+    } else {
+      res
+        .writeHead(403, { ...json, "retry-after": "1" })
+        .end(
+          '{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}',
+        );
+    }
+    return true;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -64,6 +137,7 @@ export class StandInGitHub {
     };
     this.requests.push(request);
     this.problems.push(...validateRequest(request, "/api/v3"));
+    if (this.spoil(this.route(request.method, new URL(request.url, "http://x").pathname), body, res)) return;
     const path = new URL(request.url, "http://x").pathname.replace(/^\/api\/v3/, "");
     const [status, answer] = this.answer(request.method, path, body);
     res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(answer));
@@ -88,6 +162,7 @@ export class StandInGitHub {
         },
       ],
       [new RegExp(`^GET /pulls/${pr}$`), () => [200, this.pullRequest()]],
+      [/^GET \/app$/, () => [200, { id: 1, slug: "ccci", name: "ccci" }]],
       [
         /^POST \/issues\/comments\/(\d+)\/reactions$/,
         (m, body) => {
@@ -131,6 +206,7 @@ export class StandInGitHub {
             id: this.id(),
             body: String(body?.body),
             user: { login: "ccci[bot]", type: "Bot" },
+            performed_via_github_app: { id: 1, slug: "ccci" },
           };
           this.comments.push(comment);
           return [201, comment];

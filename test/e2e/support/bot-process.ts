@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -39,6 +39,19 @@ export class BotProcess {
     readonly env: Record<string, string>,
     readonly port: number,
   ) {}
+
+  /** The bot's process id (of the latest start). */
+  get pid(): number {
+    const pid = this.child?.pid;
+    if (pid === undefined) throw new Error("the bot is not running");
+    return pid;
+  }
+
+  /** Peak resident memory of the bot's process so far (`VmHWM`), in bytes. */
+  peakRss(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, "utf8");
+    return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+  }
 
   /** The log file of the latest start. */
   get log(): string {
