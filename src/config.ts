@@ -72,6 +72,16 @@ export const settingsSchema = z.object({
   CCCI_ASSERT_TIMEOUT: wholeNumber(1, 3600)
     .default(120)
     .describe("Seconds each custom assert (`tests/ccci/*`) may take."),
+  CCCI_BACKUP_HOOK_TIMEOUT: wholeNumber(1, 3600)
+    .default(120)
+    .describe(
+      "Seconds each backupbot pre/post hook of the backup and restore tiers may run in its container.",
+    ),
+  CCCI_BACKUP_MAX_MIB: wholeNumber(1, 65536)
+    .default(1024)
+    .describe(
+      "MiB the backup tier may copy out of one labelled path (`docker cp`); a larger copy stops and fails the tier.",
+    ),
   CCCI_SERVER: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]*$/, "expected a server name such as default")

@@ -1,3 +1,7 @@
+import { createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
 import { CcciError } from "../errors.js";
 import { type ExecOptions, type ExecResult, exec } from "../exec.js";
@@ -57,19 +61,45 @@ export class DockerCli {
 
   /**
    * `docker cp <container>:<path> -` into a tar file on the host (docker reads the container's files,
-   * volumes included; the image needs no tar). Returns docker's error, or undefined.
+   * volumes included; the image needs no tar). Bounded in size (`maxBytes`: the copy stops, the file is
+   * removed) and in time (the CLI's default). Returns docker's error or the bound crossed, or undefined.
    */
   async copyOut(
     container: string,
     path: string,
     tarFile: string,
     signal?: AbortSignal,
+    maxBytes = Number.POSITIVE_INFINITY,
   ): Promise<string | undefined> {
-    const result = await execa(this.bin, ["cp", `${container}:${path}`, "-"], {
-      stdout: { file: tarFile },
+    const child = execa(this.bin, ["cp", `${container}:${path}`, "-"], {
       reject: false,
-      cancelSignal: signal,
+      cancelSignal: signal ?? this.signal,
+      timeout: this.defaultTimeoutMs,
+      forceKillAfterDelay: 2_000,
+      buffer: { stdout: false },
     });
+    let bytes = 0;
+    let tooLarge = false;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        if (bytes > maxBytes && !tooLarge) {
+          tooLarge = true;
+          child.kill("SIGKILL");
+        }
+        done(null, tooLarge ? undefined : chunk);
+      },
+    });
+    const [result] = await Promise.all([
+      child,
+      pipeline(child.stdout, counter, createWriteStream(tarFile)).catch(() => undefined),
+    ]);
+    if (tooLarge) {
+      await rm(tarFile, { force: true });
+      return `the copy is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB (CCCI_BACKUP_MAX_MIB); stopped`;
+    }
+    if (result.timedOut)
+      return `docker cp did not finish within ${Math.round(this.defaultTimeoutMs / 1000)} s`;
     return result.exitCode === 0
       ? undefined
       : String(result.stderr).trim() || `docker cp exit ${result.exitCode}`;
@@ -85,8 +115,12 @@ export class DockerCli {
     const result = await execa(this.bin, ["cp", "-", `${container}:${dir}`], {
       stdin: { file: tarFile },
       reject: false,
-      cancelSignal: signal,
+      cancelSignal: signal ?? this.signal,
+      timeout: this.defaultTimeoutMs,
+      forceKillAfterDelay: 2_000,
     });
+    if (result.timedOut)
+      return `docker cp did not finish within ${Math.round(this.defaultTimeoutMs / 1000)} s`;
     return result.exitCode === 0
       ? undefined
       : String(result.stderr).trim() || `docker cp exit ${result.exitCode}`;

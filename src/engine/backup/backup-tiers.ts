@@ -9,9 +9,6 @@ import { convergeAndAssert, recordTier } from "../tier-run.js";
 import { type BackupTarget, backupTargets } from "./backup-targets.js";
 import { type ManifestEntry, manifestDifferences, tarManifest } from "./tar-manifest.js";
 
-/** How long one pre/post hook may run inside the app's container. */
-export const HOOK_TIMEOUT_MS = 120_000;
-
 export interface BackupCopy {
   service: string;
   path: string;
@@ -33,10 +30,10 @@ const assert = (name: string, started: number, passed: boolean, detail: string):
 });
 
 /** Runs a backupbot hook in the container as backupbot does (`sh -c`); the error, if it failed. */
-async function runHook(ctx: RunContext, container: string, hook: string | undefined, what: string) {
+export async function runHook(ctx: RunContext, container: string, hook: string | undefined, what: string) {
   if (!hook) return undefined;
   const result = await ctx.docker.run(["exec", container, "sh", "-c", hook], {
-    timeoutMs: HOOK_TIMEOUT_MS,
+    timeoutMs: ctx.settings.CCCI_BACKUP_HOOK_TIMEOUT * 1000,
     signal: ctx.signal,
   });
   if (result.exitCode === 0) return undefined;
@@ -51,7 +48,13 @@ async function copyOut(ctx: RunContext, targets: BackupTarget[], dir: string): P
   for (const target of targets) {
     for (const [i, path] of target.paths.entries()) {
       const tar = join(dir, `${target.service}-${i}.tar`);
-      const problem = await ctx.docker.copyOut(target.container, path, tar, ctx.signal);
+      const problem = await ctx.docker.copyOut(
+        target.container,
+        path,
+        tar,
+        ctx.signal,
+        ctx.settings.CCCI_BACKUP_MAX_MIB * 1024 * 1024,
+      );
       if (problem) throw new Error(`${target.service}:${path}: ${problem}`);
       copies.push({ service: target.service, path, tar, manifest: tarManifest(readFileSync(tar)) });
     }
