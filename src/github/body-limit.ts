@@ -17,7 +17,9 @@ function refuse(req: IncomingMessage, res: ServerResponse, options: BodyLimitOpt
   );
   if (!res.headersSent) {
     const error = `request body larger than ${options.maxBytes} bytes (CCCI_WEBHOOK_MAX_BYTES)`;
-    res.writeHead(413, { "content-type": "application/json", connection: "close" });
+    // No `connection: close`: Node would destroy the socket as soon as the answer is flushed, and a
+    // client still sending would get a reset before it read the 413 (nginx's "lingering close" problem).
+    res.writeHead(413, { "content-type": "application/json" });
     res.end(`${JSON.stringify({ error })}\n`);
   }
   // Nothing more is kept. What the client still sends is discarded for a moment, so it can read the 413
