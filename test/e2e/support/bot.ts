@@ -69,9 +69,13 @@ export function botEnv(extra: Record<string, string>): Record<string, string> {
   };
 }
 
-/** A signed `issue_comment` delivery on the stand-in's pull request in `OWNER/hello`, from `sender`. */
-export function commentDelivery(body: string, sender: string) {
+/**
+ * A signed `issue_comment` delivery on the stand-in's pull request in `OWNER/hello`, from `sender`
+ * (`commentId`: the comment's id; default the published example's).
+ */
+export function commentDelivery(body: string, sender: string, commentId?: number) {
   const payload = commentOnPullRequest(body);
+  if (commentId !== undefined) payload.comment.id = commentId;
   payload.repository.name = "hello";
   payload.repository.full_name = `${OWNER}/hello`;
   payload.repository.owner.login = OWNER;
