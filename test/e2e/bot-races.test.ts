@@ -25,10 +25,13 @@ const foreign = [
   },
 ];
 
-/** The cold runs' stacks (`hell-<6 hex>`) the swarm has now. */
+/** The cold runs' stacks (`hell-<6 hex>`) whose services the swarm has now. */
 async function coldStacks(): Promise<string[]> {
-  const { stdout } = await execa("docker", ["stack", "ls", "--format", "{{.Name}}"]);
-  return stdout.split("\n").filter((name) => /^hell-[0-9a-f]{6}$/.test(name));
+  const { stdout } = await execa("docker", ["service", "ls", "--format", "{{.Name}}"]);
+  return stdout
+    .split("\n")
+    .filter((name) => /^hell-[0-9a-f]{6}_/.test(name))
+    .map((name) => name.replace(/_.*$/, ""));
 }
 
 /**
