@@ -320,7 +320,8 @@ try {
   for (const [name, results, big] of [["ccci", botResults, botOversized], ["bare Probot", bareResults, bareOversized]]) {
     const ms = results.map((r) => r.ms);
     console.log(
-      `${name.padEnd(12)} ack ms (small): p50 ${percentile(ms, 50).toFixed(1)}  p99 ${percentile(ms, 99).toFixed(1)}  answers ${answers(results)}; ` +
+      `${name.padEnd(12)} ack ms (small, n=${ms.length}): p50 ${percentile(ms, 50).toFixed(1)}  p90 ${percentile(ms, 90).toFixed(1)}  ` +
+        `p99 ${percentile(ms, 99).toFixed(1)}  max ${Math.max(...ms).toFixed(1)}  answers ${answers(results)}; ` +
         `oversized: p99 ${percentile(big.map((r) => r.ms), 99).toFixed(1)} answers ${answers(big)}`,
     );
   }
