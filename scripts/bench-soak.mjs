@@ -151,6 +151,8 @@ function commentPayload(repo, user, text) {
   payload.sender.login = user;
   payload.sender.type = "User";
   payload.comment.body = text;
+  // Posted after the PR's last push (the example's is older), or ccci refuses it as "head moved".
+  payload.comment.created_at = new Date().toISOString();
   return payload;
 }
 
