@@ -86,6 +86,7 @@ function standInGitHub(repos) {
       Object.assign(pr, { number: 1, state: "open" });
       pr.head.sha = repo.sha;
       pr.head.repo.clone_url = `file://${repo.dir}`;
+      pr.base.repo.clone_url = `file://${repo.dir}`; // ccci clones the base repository (fork-safe)
       pr.base.ref = "main";
       pr.base.repo.name = repo.name;
       return [200, pr];
