@@ -1,10 +1,8 @@
 import type { EngineApi } from "../engine/api.js";
-import type { Mode, RunRequest } from "../engine/run.js";
-import { describeError, isUserError } from "../errors.js";
+import type { Mode } from "../engine/run.js";
 import type { Forge, RepoRef } from "../github/forge.js";
-import { messages } from "../github/messages.js";
-import { type StartRunOutcome, sourceOf } from "../github/start-run.js";
-import { validateRecipeName } from "../recipe/naming.js";
+import { recipeOf, runnable, submitPullRequestRun } from "../github/pull-request-run.js";
+import type { StartRunOutcome } from "../github/start-run.js";
 import { giteaMessages } from "./messages.js";
 import type { GiteaOrigin } from "./origin.js";
 
@@ -27,19 +25,12 @@ export async function startGiteaRun(
   forge: Forge,
   request: GiteaStartRequest,
 ): Promise<StartRunOutcome> {
-  const pr = await forge.getPullRequest(request.repo, request.pullNumber);
-  if (pr.state !== "open") return { kind: "refused", reply: messages.closed() };
-  if (pr.headCloneUrl === null) return { kind: "refused", reply: messages.headRepoDeleted() };
+  const pr = runnable(await forge.getPullRequest(request.repo, request.pullNumber));
+  if ("kind" in pr) return pr;
   if (pr.headSha !== request.pinnedSha)
     return { kind: "refused", reply: giteaMessages.headMoved(request.pinnedSha, pr.headSha) };
-  let recipe: string;
-  try {
-    // The recipe is the repository the PR targets (not a fork's name), lowercased like GitHub's.
-    recipe = validateRecipeName(pr.baseRepoName.toLowerCase());
-  } catch (error) {
-    if (!isUserError(error)) throw error;
-    return { kind: "refused", reply: messages.invalidRecipe(describeError(error)) };
-  }
+  const named = recipeOf(pr);
+  if ("kind" in named) return named;
   const origin: GiteaOrigin = {
     trigger: "gitea",
     owner: request.repo.owner,
@@ -48,21 +39,14 @@ export async function startGiteaRun(
     headSha: request.pinnedSha,
     commentId: request.commentId,
   };
-  const runRequest: RunRequest = {
-    repo: `${request.repo.owner}/${request.repo.repo}#${pr.number}`,
-    // Base versions (release tags, the target branch) come from the base repository, never a fork.
-    source: sourceOf(pr.baseCloneUrl, pr.headCloneUrl),
-    ref: request.pinnedSha,
-    recipe,
+  // Base versions (release tags, the target branch) come from the base repository, never a fork.
+  return submitPullRequestRun(engine, {
+    repo: request.repo,
+    pr,
+    sha: request.pinnedSha,
+    recipe: named.recipe,
     mode: request.mode,
-    targetBranch: pr.baseRef,
     requestedBy: request.requestedBy,
     origin,
-  };
-  try {
-    return { kind: "started", run: engine.submit(runRequest).run };
-  } catch (error) {
-    if (!isUserError(error)) throw error;
-    return { kind: "refused", reply: messages.invalidRecipe(describeError(error)) };
-  }
+  });
 }

@@ -1,10 +1,9 @@
 import type { EngineApi } from "../engine/api.js";
-import { isFinished, type Mode, type RecipeSource, type Run, type RunRequest } from "../engine/run.js";
-import { describeError, isUserError } from "../errors.js";
-import { validateRecipeName } from "../recipe/naming.js";
+import { isFinished, type Mode, type Run } from "../engine/run.js";
 import type { Forge, RepoRef } from "./forge.js";
 import { messages } from "./messages.js";
 import { isSamePullRequest, type PullRequestOrigin, pullRequestOrigin } from "./origin.js";
+import { recipeOf, runnable, submitPullRequestRun } from "./pull-request-run.js";
 
 export interface StartRunRequest {
   repo: RepoRef;
@@ -45,13 +44,6 @@ function pushedAfter(pushedAt: string | null, commentedAt: string | undefined): 
   return Date.parse(pushedAt) > Date.parse(commentedAt);
 }
 
-/** Base versions come from the base repository only; the fork gives the pinned head commit and nothing else. */
-export function sourceOf(baseCloneUrl: string, headCloneUrl: string): RecipeSource {
-  return headCloneUrl === baseCloneUrl
-    ? { kind: "git", url: baseCloneUrl }
-    : { kind: "git", url: baseCloneUrl, headUrl: headCloneUrl };
-}
-
 /**
  * Plans and submits one run for a pull request: fetch the PR, pin its head, check it can run at all
  * (open, head repository still there, a valid recipe name), then hand the request to the engine — or
@@ -62,19 +54,12 @@ export async function startRun(
   forge: Forge,
   request: StartRunRequest,
 ): Promise<StartRunOutcome> {
-  const pr = await forge.getPullRequest(request.repo, request.pullNumber);
-  if (pr.state !== "open") return { kind: "refused", reply: messages.closed() };
-  if (pr.headCloneUrl === null) return { kind: "refused", reply: messages.headRepoDeleted() };
+  const pr = runnable(await forge.getPullRequest(request.repo, request.pullNumber));
+  if ("kind" in pr) return pr;
   if (pushedAfter(pr.headPushedAt, request.commentedAt))
     return { kind: "refused", reply: messages.headMoved() };
-  let recipe: string;
-  try {
-    // Recipe repositories are named after their recipe; repo names may carry capitals, recipes may not.
-    recipe = validateRecipeName(pr.baseRepoName.toLowerCase());
-  } catch (error) {
-    if (!isUserError(error)) throw error;
-    return { kind: "refused", reply: messages.invalidRecipe(describeError(error)) };
-  }
+  const named = recipeOf(pr);
+  if ("kind" in named) return named;
   const headSha = request.sha ?? pr.headSha;
   const origin: PullRequestOrigin = {
     trigger: "github",
@@ -91,21 +76,13 @@ export async function startRun(
     engine.addNote(same.id, messages.merged(request.requestedBy, same.id));
     return { kind: "merged", run: same };
   }
-  const runRequest: RunRequest = {
-    repo: `${request.repo.owner}/${request.repo.repo}#${pr.number}`,
-    source: sourceOf(pr.baseCloneUrl, pr.headCloneUrl),
-    ref: headSha,
-    recipe,
+  return submitPullRequestRun(engine, {
+    repo: request.repo,
+    pr,
+    sha: headSha,
+    recipe: named.recipe,
     mode: request.mode,
-    targetBranch: pr.baseRef,
     requestedBy: request.requestedBy,
     origin,
-  };
-  try {
-    return { kind: "started", run: engine.submit(runRequest).run };
-  } catch (error) {
-    // The engine refuses requests it cannot run (e.g. a recipe it does not know) with a UserError.
-    if (!isUserError(error)) throw error;
-    return { kind: "refused", reply: messages.invalidRecipe(describeError(error)) };
-  }
+  });
 }
